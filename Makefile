@@ -1,0 +1,73 @@
+# RestoreKit — build, test, demo, bench, install.
+#   make                 release build: build/lib/librestore.so.0, build/bin/restorekit
+#   make test            set-up, then every test (Swift, library ABI, ASan corrupt input)
+#   make demo            set-up, then the main job on the sample photo
+#   make bench           speed and quality benchmarks (needs ../shared/data)
+#   make install PREFIX=/usr/local
+#   make clean
+
+PREFIX  ?= $(HOME)/.local
+BUILD   := build
+VERSION := $(shell sed -n 's/^\#define RESTORE_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/restore.h | paste -sd.)
+SWIFT   ?= swift
+
+# The shipped library and CLI carry the Swift runtime statically (lld keeps the
+# dynamic symbol table to the C ABI); a separate scratch path keeps these flags
+# away from `swift test`'s build.
+RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld --scratch-path .build-so
+
+LIB := $(BUILD)/lib/librestore.so.0
+CLI := $(BUILD)/bin/restorekit
+
+.PHONY: all setup test test-swift test-library test-asan demo bench install clean
+
+all: $(LIB) $(CLI)
+
+setup:
+	scripts/setup
+
+SOURCES := Package.swift $(shell find Sources -type f)
+
+.build-so/release/librestore.so .build-so/release/restorekit &: $(SOURCES)
+	$(SWIFT) build $(RELEASE_FLAGS)
+	@touch .build-so/release/librestore.so .build-so/release/restorekit
+
+$(LIB): .build-so/release/librestore.so
+	@mkdir -p $(@D)
+	strip --strip-unneeded -o $@ $<
+	ln -sf librestore.so.0 $(@D)/librestore.so
+
+$(CLI): .build-so/release/restorekit
+	@mkdir -p $(@D)
+	strip -o $@ $<
+
+test: setup all test-swift test-library test-asan
+	@echo "make test: all tests passed"
+
+test-swift:
+	$(SWIFT) test
+
+test-library: all
+	Tests/Library/check-library.sh $(BUILD) $(VERSION)
+
+# The corrupt-input test once more under AddressSanitizer.
+test-asan:
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan --filter CorruptInputTests
+
+demo: setup all
+	scripts/demo $(BUILD)
+
+bench: setup all
+	scripts/bench $(BUILD)
+
+install: all
+	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include $(PREFIX)/bin
+	install -m 755 $(LIB) $(PREFIX)/lib/librestore.so.0
+	ln -sf librestore.so.0 $(PREFIX)/lib/librestore.so
+	install -m 644 include/restore.h $(PREFIX)/include/restore.h
+	install -m 755 $(CLI) $(PREFIX)/bin/restorekit
+	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
+	    scripts/restore.pc.in > $(PREFIX)/lib/pkgconfig/restore.pc
+
+clean:
+	rm -rf $(BUILD) .build .build-so .build-asan

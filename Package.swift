@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// librestore.so exports only the C ABI: the version script hides everything else,
+// including the statically linked Swift runtime (see the Makefile's `lib` target).
+let exportMap = Context.packageDirectory + "/Sources/CExports/restore.map"
+
+let package = Package(
+    name: "RestoreKit",
+    products: [
+        .library(name: "restore", type: .dynamic, targets: ["CExports"]),
+        .executable(name: "restorekit", targets: ["restorekit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+
+        // libpng and libjpeg report errors with longjmp; this C target keeps every
+        // setjmp/longjmp pair inside C so no Swift frame is ever jumped over.
+        .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
+
+        .target(name: "RestoreKitCore", dependencies: ["CImageCodecs", "COpenBLAS"]),
+
+        .target(
+            name: "CExports",
+            dependencies: ["RestoreKitCore"],
+            exclude: ["restore.map"],
+            linkerSettings: [
+                .unsafeFlags(["-Xlinker", "--version-script=\(exportMap)",
+                              "-Xlinker", "-soname=librestore.so.0"]),
+            ]),
+
+        .executableTarget(
+            name: "restorekit",
+            dependencies: [
+                "RestoreKitCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "RestoreKitCoreTests", dependencies: ["RestoreKitCore"],
+                    path: "Tests/RestoreKitCoreTests"),
+    ]
+)

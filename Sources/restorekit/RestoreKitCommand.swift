@@ -1,0 +1,11 @@
+import ArgumentParser
+import RestoreKitCore
+
+@main
+struct RestoreKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restorekit",
+        abstract: "Restore damaged photos, steered by prompts.",
+        version: RestoreKitVersion.string,
+        subcommands: [Info.self, Convert.self])
+}
