@@ -45,6 +45,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmarks (`make bench`): timed in release builds, never part of `make test`.
+        .executableTarget(name: "rkbench", dependencies: ["RestoreKitCore"], path: "bench/Sources/rkbench"),
+
         .testTarget(name: "RestoreKitCoreTests", dependencies: ["RestoreKitCore"],
                     path: "Tests/RestoreKitCoreTests"),
     ]
