@@ -49,6 +49,6 @@ let package = Package(
         .executableTarget(name: "rkbench", dependencies: ["RestoreKitCore"], path: "bench/Sources/rkbench"),
 
         .testTarget(name: "RestoreKitCoreTests", dependencies: ["RestoreKitCore"],
-                    path: "Tests/RestoreKitCoreTests"),
+                    path: "Tests/RestoreKitCoreTests", exclude: ["Fixtures"]),
     ]
 )
