@@ -36,22 +36,19 @@ private final class ParallelState: @unchecked Sendable {
     let count: Int
     let body: (Int) -> Void
     private var next = 0
-    private var lock = pthread_mutex_t()
+    private let lock = Lock()
 
     init(count: Int, body: @escaping (Int) -> Void) {
         self.count = count
         self.body = body
-        pthread_mutex_init(&lock, nil)
     }
-
-    deinit { pthread_mutex_destroy(&lock) }
 
     func drain() {
         while true {
-            pthread_mutex_lock(&lock)
-            let i = next
-            next += 1
-            pthread_mutex_unlock(&lock)
+            let i = lock.withLock {
+                defer { next += 1 }
+                return next
+            }
             if i >= count { return }
             body(i)
         }

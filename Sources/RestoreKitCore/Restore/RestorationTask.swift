@@ -1,0 +1,45 @@
+/// A unit of work the planner asks a backend for: one degradation to undo, or
+/// several that one joint solver undoes together. Values are the prompt's.
+public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
+    /// Remove JPEG artefacts of IJG quality `quality`; `tables` are the file's
+    /// own quantisation tables (luma, chroma) when the input was a JPEG file.
+    case dejpeg(quality: Int, tables: JPEGTables?)
+    /// Remove additive Gaussian noise of standard deviation `sigma` ([0, 1] units).
+    case denoise(sigma: Double)
+    /// Remove a Gaussian blur of `sigma` pixels, in the presence of Gaussian
+    /// noise of `noise` (0 when none was stated).
+    case deblur(sigma: Double, noise: Double)
+    /// Enlarge by `factor`, undoing a bicubic downscale that followed a Gaussian
+    /// blur of `blur` pixels (0: none) at the high resolution, with noise `noise`.
+    case upsample(factor: Double, blur: Double, noise: Double)
+
+    public var description: String {
+        switch self {
+        case .dejpeg(let q, let tables): return "dejpeg(quality: \(q)\(tables == nil ? "" : ", file tables"))"
+        case .denoise(let s): return "denoise(sigma: \(s))"
+        case .deblur(let s, let n): return "deblur(sigma: \(s), noise: \(n))"
+        case .upsample(let f, let b, let n): return "upsample(factor: \(f), blur: \(b), noise: \(n))"
+        }
+    }
+}
+
+/// The quantisation tables of a JPEG file, 64 steps each in natural order.
+public struct JPEGTables: Equatable, Sendable {
+    public var luma: [UInt16]
+    public var chroma: [UInt16]?
+
+    public init(luma: [UInt16], chroma: [UInt16]?) {
+        self.luma = luma
+        self.chroma = chroma
+    }
+}
+
+/// A family of restorers (weight-free classics, a learned network, …). The
+/// planner asks backends in order of preference for each task.
+public protocol RestorationBackend: Sendable {
+    /// A short name, e.g. "classic".
+    var name: String { get }
+    /// A restorer for `task` on images with `channels` colour channels (1 or 3),
+    /// or nil when this backend does not cover it.
+    func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)?
+}
