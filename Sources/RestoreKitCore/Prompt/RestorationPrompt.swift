@@ -3,7 +3,13 @@
 /// request to estimate it.
 ///
 /// Clauses not present are nil. The parser (`RestorationPrompt.parse`) and the
-/// canonical printer (`description`) round-trip: `parse(p.description) == p`.
+/// canonical printer (`description`) round-trip: `parse(p.description) == p`
+/// for every prompt whose values lie in their clauses' valid ranges
+/// (`RestorationClause.accepts`).
+///
+/// "Remove all degradation" combines with stated clauses: the stated clauses
+/// fix those degradations (a number, or a bare verb asking for an estimate) and
+/// blind restoration covers everything else.
 public struct RestorationPrompt: Equatable, Sendable {
     /// A clause's strength: stated, or left to the analyser (a bare verb).
     public enum Setting<Value: Equatable & Sendable>: Equatable, Sendable {
@@ -16,6 +22,14 @@ public struct RestorationPrompt: Equatable, Sendable {
         public var value: Value? {
             if case .value(let v) = self { return v }
             return nil
+        }
+
+        /// The same setting with its value transformed (an estimate stays one).
+        func map<T>(_ transform: (Value) -> T) -> Setting<T> {
+            switch self {
+            case .estimate: return .estimate
+            case .value(let v): return .value(transform(v))
+            }
         }
     }
 
@@ -52,5 +66,26 @@ public struct RestorationPrompt: Equatable, Sendable {
     public var needsEstimate: Bool {
         isEmpty || removeAllDegradation || deblur == .estimate || upsample == .estimate
             || denoise == .estimate || dejpeg == .estimate
+    }
+
+    /// The setting of `clause`, its number as a Double (JPEG quality included).
+    /// Setting a quality requires a whole number in Int's range.
+    subscript(clause: RestorationClause) -> Setting<Double>? {
+        get {
+            switch clause {
+            case .deblur: return deblur
+            case .upsample: return upsample
+            case .denoise: return denoise
+            case .dejpeg: return dejpeg?.map(Double.init)
+            }
+        }
+        set {
+            switch clause {
+            case .deblur: deblur = newValue
+            case .upsample: upsample = newValue
+            case .denoise: denoise = newValue
+            case .dejpeg: dejpeg = newValue?.map { Int($0) }
+            }
+        }
     }
 }
