@@ -1,0 +1,101 @@
+/// The JPEG quantisation constraint of one plane: every image that compresses to
+/// the same levels as the observed one, block by block.
+///
+/// A JPEG file stores, for each 8×8 block of a plane and each frequency, the
+/// level k = round(F / q) of the DCT coefficient F. Any image whose
+/// coefficients lie in [(k − ½) q, (k + ½) q] would have produced the same file,
+/// so a restoration may move only within those intervals; `project` clamps
+/// each coefficient of an estimate into its interval, the closest such image
+/// in the least-squares sense (the DCT is orthonormal). Blocks start at the
+/// plane's top-left corner; partial blocks at the right and bottom are padded
+/// by repeating the last column and row, as the encoder pads them.
+struct QuantizationConstraint {
+    /// The 64 quantisation steps, natural order.
+    let steps: [Float]
+    let width: Int
+    let height: Int
+    let blocksAcross: Int
+    let blocksDown: Int
+    /// The observed level of each coefficient, 64 per block, blocks row by row.
+    let levels: [Float]
+
+    /// The constraint of `observed`, a decoded plane, under `steps`. Decoding
+    /// rounds to 8 bits, which moves a coefficient by a fraction of a step, so
+    /// rounding the observed coefficients recovers the stored levels.
+    init(observed: JPEGPlane, steps: [UInt16], threads: Int) {
+        self.steps = steps.map(Float.init)
+        width = observed.width
+        height = observed.height
+        blocksAcross = (width + 7) / 8
+        blocksDown = (height + 7) / 8
+        var levels = [Float](repeating: 0, count: blocksAcross * blocksDown * 64)
+        let (across, stepValues) = (blocksAcross, self.steps)
+        levels.withUnsafeMutableBufferPointer { out in
+            let out = out
+            parallelFor(blocksDown, threads: threads) { by in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { block in
+                    let block = block.baseAddress!
+                    for bx in 0 ..< across {
+                        Self.load(observed, bx, by, into: block)
+                        BlockDCT.forward(block)
+                        let base = (by * across + bx) * 64
+                        for i in 0 ..< 64 { out[base + i] = (block[i] / stepValues[i]).rounded() }
+                    }
+                }
+            }
+        }
+        self.levels = levels
+    }
+
+    /// Moves `plane` (the same size as the observed one) to the nearest image
+    /// that satisfies the constraint.
+    func project(_ plane: inout JPEGPlane, threads: Int) {
+        precondition(plane.width == width && plane.height == height, "constraint size mismatch")
+        let source = plane
+        plane.samples.withUnsafeMutableBufferPointer { out in
+            let out = out
+            levels.withUnsafeBufferPointer { levels in
+                steps.withUnsafeBufferPointer { steps in
+                    parallelFor(blocksDown, threads: threads) { by in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { block in
+                            let block = block.baseAddress!
+                            for bx in 0 ..< blocksAcross {
+                                Self.load(source, bx, by, into: block)
+                                BlockDCT.forward(block)
+                                let base = (by * blocksAcross + bx) * 64
+                                for i in 0 ..< 64 {
+                                    let centre = levels[base + i] * steps[i], half = steps[i] / 2
+                                    block[i] = min(centre + half, max(centre - half, block[i]))
+                                }
+                                BlockDCT.inverse(block)
+                                store(block, bx, by, into: out)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies block (`bx`, `by`) of `plane`, level-shifted by −128 and padded by
+    /// edge repetition, into `block`.
+    private static func load(_ plane: JPEGPlane, _ bx: Int, _ by: Int, into block: UnsafeMutablePointer<Float>) {
+        plane.samples.withUnsafeBufferPointer { s in
+            for r in 0 ..< 8 {
+                let row = min(by * 8 + r, plane.height - 1) * plane.width
+                for c in 0 ..< 8 {
+                    block[r * 8 + c] = s[row + min(bx * 8 + c, plane.width - 1)] - 128
+                }
+            }
+        }
+    }
+
+    /// Writes the visible part of `block` back to block (`bx`, `by`) of `out`.
+    private func store(_ block: UnsafeMutablePointer<Float>, _ bx: Int, _ by: Int,
+                       into out: UnsafeMutableBufferPointer<Float>) {
+        for r in 0 ..< min(8, height - by * 8) {
+            let row = (by * 8 + r) * width
+            for c in 0 ..< min(8, width - bx * 8) { out[row + bx * 8 + c] = block[r * 8 + c] + 128 }
+        }
+    }
+}

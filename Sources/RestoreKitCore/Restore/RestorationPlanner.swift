@@ -1,0 +1,110 @@
+/// Turns a restoration prompt into an ordered plan of restorers.
+///
+/// Stages run in the inverse of SPIRE's degradation order (blur → downsample →
+/// noise → JPEG): dejpeg, denoise, deblur, upsample. Where a backend offers a
+/// joint solver it replaces two stages: deblur with the stated noise, or
+/// upsample with the stated blur. For each task the backends are asked in
+/// order of preference; the first that has a restorer runs it.
+public struct RestorationPlanner: Sendable {
+    /// Backends in order of preference for `model = "auto"`.
+    public let backends: [any RestorationBackend]
+
+    public init(backends: [any RestorationBackend]) {
+        self.backends = backends
+    }
+
+    /// The plan for `prompt` on an image with `channels` colour channels (1 or 3).
+    /// `jpegTables` are the input file's own tables, when it was a JPEG.
+    ///
+    /// Throws `invalidPrompt` when a clause needs an estimate (bare verb, blind
+    /// mode, empty prompt): the analyser must fill those in first.
+    public func plan(_ prompt: RestorationPrompt, channels: Int, options: RestorationOptions = .init(),
+                     jpegTables: JPEGTables? = nil) throws -> RestorationPlan {
+        try options.validate()
+        try Self.requireStatedValues(prompt)
+        let candidates = try backends(for: options.model)
+        let strength = Float(options.strength)
+
+        var stages: [PlannedStage] = []
+        func add(_ task: RestorationTask) throws {
+            for backend in candidates {
+                guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
+                stages.append(PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name))
+                return
+            }
+            throw RestoreError(.unsupported, "no installed backend can \(task.verb) (\(task))")
+        }
+        /// Adds the joint task if some backend solves it, else nothing.
+        func addJoint(_ task: RestorationTask) throws -> Bool {
+            for backend in candidates {
+                guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
+                stages.append(PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name))
+                return true
+            }
+            return false
+        }
+
+        let blur = prompt.deblur?.value ?? 0
+        let noise = prompt.denoise?.value ?? 0
+        if let quality = prompt.dejpeg?.value {
+            try add(.dejpeg(quality: quality, tables: jpegTables))
+        }
+        if let factor = prompt.upsample?.value, factor != 1 {
+            // The stated blur happened at the high resolution, before downsampling.
+            if noise > 0 { try add(.denoise(sigma: noise)) }
+            if blur > 0, try addJoint(.upsample(factor: factor, blur: blur, noise: 0)) { return finish(stages, prompt) }
+            try add(.upsample(factor: factor, blur: 0, noise: 0))
+            if blur > 0 { try add(.deblur(sigma: blur, noise: 0)) }
+        } else if blur > 0 {
+            if noise > 0, try addJoint(.deblur(sigma: blur, noise: noise)) { return finish(stages, prompt) }
+            if noise > 0 { try add(.denoise(sigma: noise)) }
+            try add(.deblur(sigma: blur, noise: 0))
+        } else if noise > 0 {
+            try add(.denoise(sigma: noise))
+        }
+        return finish(stages, prompt)
+    }
+
+    private func finish(_ stages: [PlannedStage], _ prompt: RestorationPrompt) -> RestorationPlan {
+        RestorationPlan(stages: stages, prompt: prompt)
+    }
+
+    /// Strength below 1 blends each same-size stage with its input.
+    private func blended(_ restorer: any Restorer, _ strength: Float) -> any Restorer {
+        guard strength < 1, restorer.outputSize(width: 64, height: 64) == (64, 64) else { return restorer }
+        return StrengthBlend(base: restorer, strength: strength)
+    }
+
+    /// The backends `model` allows, in order of preference.
+    private func backends(for model: String) throws -> [any RestorationBackend] {
+        switch model.lowercased() {
+        case "", "auto": return backends
+        default:
+            let chosen = backends.filter { $0.name == model.lowercased() }
+            guard !chosen.isEmpty else {
+                let names = (["auto"] + backends.map(\.name)).joined(separator: ", ")
+                throw RestoreError(.model, "unknown model '\(model)'; available: \(names)")
+            }
+            // The chosen backend first; the classic floor covers what it cannot.
+            return chosen + backends.filter { $0.name == "classic" && $0.name != model.lowercased() }
+        }
+    }
+
+    /// Until the analyser exists, every clause must state its strength.
+    static func requireStatedValues(_ prompt: RestorationPrompt) throws {
+        let example = "give the damage with numbers, e.g. 'Denoise with sigma 0.05'"
+        if prompt.isEmpty {
+            throw RestoreError(.invalidPrompt, "an empty restoration prompt needs the analyser to fill it in; \(example)")
+        }
+        if prompt.removeAllDegradation {
+            throw RestoreError(.invalidPrompt, "'Remove all degradation' needs the analyser or a learned model; \(example)")
+        }
+        let bare = [("Deblur", prompt.deblur == .estimate, "'Deblur with sigma 1.5'"),
+                    ("Upsample", prompt.upsample == .estimate, "'Upsample to 2'"),
+                    ("Denoise", prompt.denoise == .estimate, "'Denoise with sigma 0.05'"),
+                    ("Dejpeg", prompt.dejpeg == .estimate, "'Dejpeg with quality 40'")]
+        if let (verb, _, sample) = bare.first(where: { $0.1 }) {
+            throw RestoreError(.invalidPrompt, "'\(verb)' without a number needs the analyser to estimate it; give a number, e.g. \(sample)")
+        }
+    }
+}

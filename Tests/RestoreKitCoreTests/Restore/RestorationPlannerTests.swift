@@ -1,0 +1,66 @@
+import Testing
+@testable import RestoreKitCore
+
+@Suite struct RestorationPlannerTests {
+    let demo = RestorationPrompt(deblur: .value(1.5), denoise: .value(0.04), dejpeg: .value(40))
+
+    @Test func inverseOfSPIREOrderWithoutJointSolvers() throws {
+        let backend = RecordingBackend(joint: false)
+        let plan = try RestorationPlanner(backends: [backend]).plan(demo, channels: 3)
+        #expect(plan.stages.map(\.task) == [.dejpeg(quality: 40, tables: nil), .denoise(sigma: 0.04),
+                                            .deblur(sigma: 1.5, noise: 0)])
+        #expect(plan.stages.map(\.backend) == ["test", "test", "test"])
+    }
+
+    @Test func jointDeblurReplacesDenoise() throws {
+        let plan = try RestorationPlanner(backends: [RecordingBackend(joint: true)]).plan(demo, channels: 3)
+        #expect(plan.stages.map(\.task) == [.dejpeg(quality: 40, tables: nil), .deblur(sigma: 1.5, noise: 0.04)])
+    }
+
+    @Test func upsampleWithStatedBlur() throws {
+        let prompt = RestorationPrompt(deblur: .value(1.2), upsample: .value(2), denoise: .value(0.02))
+        let joint = try RestorationPlanner(backends: [RecordingBackend(joint: true)]).plan(prompt, channels: 1)
+        #expect(joint.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 1.2, noise: 0)])
+        let split = try RestorationPlanner(backends: [RecordingBackend(joint: false)]).plan(prompt, channels: 1)
+        #expect(split.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 0, noise: 0),
+                                             .deblur(sigma: 1.2, noise: 0)])
+        #expect(split.outputSize(width: 10, height: 7) == (20, 14))
+    }
+
+    @Test func preferenceOrderAndModelChoice() throws {
+        let learned = RecordingBackend(name: "learned", joint: true)
+        let classic = RecordingBackend(name: "classic", joint: false)
+        let planner = RestorationPlanner(backends: [learned, classic])
+        #expect(try planner.plan(demo, channels: 3).stages.allSatisfy { $0.backend == "learned" })
+        let forced = try planner.plan(demo, channels: 3, options: RestorationOptions(model: "classic"))
+        #expect(forced.stages.allSatisfy { $0.backend == "classic" })
+        let error = #expect(throws: RestoreError.self) {
+            try planner.plan(demo, channels: 3, options: RestorationOptions(model: "nope"))
+        }
+        #expect(error?.kind == .model)
+        #expect(error?.message == "unknown model 'nope'; available: auto, learned, classic")
+    }
+
+    @Test(arguments: [
+        (RestorationPrompt(), "an empty restoration prompt"),
+        (RestorationPrompt(removeAllDegradation: true), "'Remove all degradation' needs the analyser"),
+        (RestorationPrompt(denoise: .estimate), "'Denoise' without a number needs the analyser"),
+        (RestorationPrompt(deblur: .value(1), dejpeg: .estimate), "'Dejpeg' without a number"),
+    ])
+    func estimatesNeedTheAnalyser(_ prompt: RestorationPrompt, _ message: String) {
+        let error = #expect(throws: RestoreError.self) {
+            try RestorationPlanner(backends: [RecordingBackend(joint: false)]).plan(prompt, channels: 3)
+        }
+        #expect(error?.kind == .invalidPrompt)
+        #expect(error?.message.hasPrefix(message) == true)
+        #expect(error?.message.contains("e.g. '") == true)
+    }
+
+    @Test func badOptionsAreRefused() {
+        let planner = RestorationPlanner(backends: [RecordingBackend(joint: false)])
+        for options in [RestorationOptions(strength: 1.5), RestorationOptions(strength: .nan),
+                        RestorationOptions(tileSize: 10), RestorationOptions(threads: -1)] {
+            #expect(throws: RestoreError.self) { try planner.plan(demo, channels: 3, options: options) }
+        }
+    }
+}
