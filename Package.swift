@@ -29,9 +29,12 @@ let package = Package(
 
         .target(name: "RestoreKitCore", dependencies: ["CImageCodecs", "COpenBLAS"]),
 
+        // include/restore.h as a Swift module, so CExports implements its exact types.
+        .systemLibrary(name: "CRestoreABI"),
+
         .target(
             name: "CExports",
-            dependencies: ["RestoreKitCore"],
+            dependencies: ["RestoreKitCore", "CRestoreABI"],
             exclude: ["restore.map"],
             linkerSettings: [
                 .unsafeFlags(["-Xlinker", "--version-script=\(exportMap)",

@@ -1,8 +1,44 @@
 /*
  * restore.h — the C interface of RestoreKit (librestore.so).
+ *
+ * RestoreKit restores damaged photos as prompts describe: a restoration prompt
+ * states the damage with numbers ("Deblur with sigma 1.5, Denoise with sigma
+ * 0.04, Dejpeg with quality 40", see docs/prompt-language.md) and RestoreKit
+ * removes exactly that.
+ *
+ * Usage:
+ *
+ *     restore_context *ctx = restore_context_new(NULL);
+ *     restore_params params;
+ *     restore_params_init(&params);
+ *     params.restoration_prompt = "Denoise with sigma 0.05";
+ *     int out_w, out_h;
+ *     if (restore_output_size(&params, w, h, &out_w, &out_h) != RESTORE_OK) ...
+ *     float *out = malloc((size_t)out_w * out_h * 4 * sizeof(float));
+ *     restore_status s = restore_rgba_f32(ctx, &params, pixels, w, h, w * 4 * sizeof(float),
+ *                                         out, out_w * 4 * sizeof(float));
+ *     if (s != RESTORE_OK) fprintf(stderr, "restore: %s\n", restore_last_error(ctx));
+ *     restore_context_free(ctx);
+ *
+ * Thread safety: a context may be used by one thread at a time; separate
+ * contexts may run concurrently on different threads. Functions that take no
+ * context are safe to call from any thread at any time.
+ *
+ * Ownership: strings the library returns as `const char *` are owned by the
+ * library (lifetime stated per function); strings returned through `char **`
+ * belong to the caller and are released with restore_free(). The library
+ * never keeps pointers passed in after a call returns.
+ *
+ * Pixels: interleaved RGBA, 4 floats (restore_rgba_f32) or 4 bytes
+ * (restore_rgba_u8) per pixel, straight (not premultiplied) alpha,
+ * sRGB-encoded unless RESTORE_FLAG_LINEAR is set. Rows are `stride` bytes
+ * apart. Gray or RGB hosts convert to RGBA first.
  */
 #ifndef RESTORE_H
 #define RESTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -12,8 +48,162 @@ extern "C" {
 #define RESTORE_VERSION_MINOR 1
 #define RESTORE_VERSION_PATCH 0
 
-/* The library's version, "major.minor.patch". Static storage: do not free. */
-const char *restore_version(void);
+#if defined(__GNUC__)
+#define RESTORE_API __attribute__((visibility("default")))
+#else
+#define RESTORE_API
+#endif
+
+/* ------------------------------------------------------------- status -- */
+
+typedef enum restore_status {
+    RESTORE_OK = 0,
+    /* A NULL pointer, a size or stride out of range, a parameter out of range. */
+    RESTORE_ERROR_INVALID_ARGUMENT = 1,
+    /* The restoration prompt (or another prompt field) cannot be used. */
+    RESTORE_ERROR_INVALID_PROMPT = 2,
+    /* The input or the output would exceed the pixel budget (256 MP, 65535 a side). */
+    RESTORE_ERROR_IMAGE_TOO_LARGE = 3,
+    RESTORE_ERROR_OUT_OF_MEMORY = 4,
+    /* The progress callback asked to stop. */
+    RESTORE_ERROR_CANCELLED = 5,
+    /* An unknown model name, or model files missing or damaged. */
+    RESTORE_ERROR_MODEL = 6,
+    /* No installed restorer covers what the prompt asks. */
+    RESTORE_ERROR_UNSUPPORTED = 7,
+    /* Anything else; the message says what. */
+    RESTORE_ERROR_INTERNAL = 8
+} restore_status;
+
+/* A short English description of `status` ("invalid prompt"). Static storage. */
+RESTORE_API const char *restore_status_string(restore_status status);
+
+/* The library's version, "major.minor.patch". Static storage. */
+RESTORE_API const char *restore_version(void);
+
+/* Releases memory the library handed to the caller through a `char **`. NULL is fine. */
+RESTORE_API void restore_free(void *pointer);
+
+/* ------------------------------------------------------------ context -- */
+
+/* Holds loaded models and the last error and report. Opaque. */
+typedef struct restore_context restore_context;
+
+/* A new context reading models from `models_dir` (UTF-8 path; NULL means
+   $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models). A missing folder
+   is not an error: only the weight-free restorers are then available.
+   Returns NULL only when out of memory. Free with restore_context_free. */
+RESTORE_API restore_context *restore_context_new(const char *models_dir);
+
+/* Frees a context (NULL is fine). No call may be running on it. */
+RESTORE_API void restore_context_free(restore_context *ctx);
+
+/* The message of the last failed call on `ctx`, in words a user can act on;
+   with ctx NULL, the last failure of a context-free call on this thread.
+   "" when there was none. Valid until the next call on the same context
+   (or, for NULL, the next context-free call on this thread). */
+RESTORE_API const char *restore_last_error(const restore_context *ctx);
+
+/* The canonical restoration prompt the last successful restore on `ctx`
+   carried out (after filling in estimates), or "". Valid until the next
+   restore on `ctx`. */
+RESTORE_API const char *restore_last_prompt(const restore_context *ctx);
+
+/* Which restorers ran in the last successful restore on `ctx`, e.g.
+   "dejpeg (JPEG deblocker, classic), denoise (BM3D, classic)", or "".
+   Valid until the next restore on `ctx`. */
+RESTORE_API const char *restore_last_restorers(const restore_context *ctx);
+
+/* ---------------------------------------------------------- parameters -- */
+
+/* Called with the fraction done (0..1) and the current stage's name, on the
+   thread that called restore_*, at least once per tile and about every
+   0.1 s. Return non-zero to cancel: the call then returns
+   RESTORE_ERROR_CANCELLED promptly (within a second) and the destination is
+   left untouched. `stage` is valid during the call only. */
+typedef int (*restore_progress_fn)(float fraction, const char *stage, void *user_data);
+
+/* Pixels are linear light instead of sRGB-encoded. */
+#define RESTORE_FLAG_LINEAR 1u
+
+/* What to restore and how. Fill with restore_params_init, then set fields.
+   Later versions only append fields; `size` tells the library which version
+   the caller was compiled against. Strings are UTF-8, at most 4096 bytes,
+   read during the call only; NULL means the default. */
+typedef struct restore_params {
+    size_t size;                     /* sizeof(restore_params); set by restore_params_init */
+    const char *semantic_prompt;     /* what the picture shows; default "" */
+    const char *restoration_prompt;  /* what is wrong, with numbers; default "" */
+    const char *quality_prompt;      /* low-level quality description; default "" */
+    const char *negative_prompt;     /* default "blurry, dotted, noise, unclear, lowres, over-smoothed" */
+    const char *model;               /* "auto" (default), "classic", or a backend's name */
+    float strength;                  /* 0..1, share of each correction applied; default 1 */
+    int steps;                       /* sampler steps of generative backends, 1..1000; default 20 */
+    float guidance;                  /* classifier-free guidance scale, 0..30; default 5.5 */
+    uint64_t seed;                   /* for generative backends; default 0 */
+    int tile_size;                   /* output tile side, 0 = auto, else 64..8192; default 0 */
+    int threads;                     /* 0 = one per core (default), else 1..256 */
+    unsigned flags;                  /* RESTORE_FLAG_*; default 0 */
+    restore_progress_fn progress;    /* may be NULL */
+    void *progress_user_data;        /* passed to `progress` */
+} restore_params;
+
+/* Sets every field of `params` to its default. */
+RESTORE_API void restore_params_init(restore_params *params);
+
+/* ------------------------------------------------------------- prompts -- */
+
+/* Checks a restoration prompt. On success returns RESTORE_OK and, if
+   `canonical` is not NULL, its canonical form in *canonical (free with
+   restore_free). On RESTORE_ERROR_INVALID_PROMPT, *error_offset (if not NULL)
+   is the 0-based character (Unicode scalar) offset of the problem and
+   restore_last_error(NULL) says what was expected. */
+RESTORE_API restore_status restore_prompt_canonical(const char *restoration_prompt, char **canonical,
+                                                    int *error_offset);
+
+/* ----------------------------------------------------------- geometry -- */
+
+/* A rectangle of pixels: top-left corner and size. */
+typedef struct restore_rect {
+    int x, y, width, height;
+} restore_rect;
+
+/* The output size of restoring a width x height image with `params`
+   (upsampling prompts enlarge it). */
+RESTORE_API restore_status restore_output_size(const restore_params *params, int width, int height,
+                                               int *out_width, int *out_height);
+
+/* The input region (within the width x height input) needed to render the
+   output region `output`: the region mapped back through any scaling, plus
+   the context the restorers need around it. For hosts that render in tiles. */
+RESTORE_API restore_status restore_input_rect(restore_context *ctx, const restore_params *params,
+                                              int width, int height, const restore_rect *output,
+                                              restore_rect *input);
+
+/* ---------------------------------------------------------- restoring -- */
+
+/* Restores a width x height image. `dst` must hold the output size
+   (restore_output_size) at `dst_stride` bytes per row; src and dst must not
+   overlap. On any failure `dst` is left untouched. */
+RESTORE_API restore_status restore_rgba_f32(restore_context *ctx, const restore_params *params,
+                                            const float *src, int width, int height, size_t src_stride,
+                                            float *dst, size_t dst_stride);
+
+/* As restore_rgba_f32, on 8-bit samples. */
+RESTORE_API restore_status restore_rgba_u8(restore_context *ctx, const restore_params *params,
+                                           const uint8_t *src, int width, int height, size_t src_stride,
+                                           uint8_t *dst, size_t dst_stride);
+
+/* Renders only the output region `output` of restoring a width x height
+   image. `src` holds the input pixels of `src_rect`, which must contain
+   restore_input_rect(output); `dst` receives output->width x output->height
+   pixels. Rendering every tile of a grid this way gives the same pixels as
+   restore_rgba_f32 on the whole image. */
+RESTORE_API restore_status restore_region_rgba_f32(restore_context *ctx, const restore_params *params,
+                                                   int width, int height,
+                                                   const float *src, const restore_rect *src_rect,
+                                                   size_t src_stride, const restore_rect *output,
+                                                   float *dst, size_t dst_stride);
 
 #ifdef __cplusplus
 }

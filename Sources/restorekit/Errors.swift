@@ -17,17 +17,15 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 
 /// Writes a line to standard error.
 func printError(_ line: String) {
-    var stderr = StandardError()
-    print(line, to: &stderr)
+    writeError(line + "\n")
 }
 
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        var bytes = Array(string.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
-        }
+/// Writes `string` to standard error as it is.
+func writeError(_ string: String) {
+    var bytes = Array(string.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+        guard n > 0 else { return }
+        bytes = bytes.dropFirst(n)
     }
 }

@@ -111,10 +111,3 @@ final class ProgressMonitor: @unchecked Sendable {
         lock.withLock { cancelled = true }
     }
 }
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-}

@@ -5,9 +5,7 @@ import Glibc
 
 /// Monotonic seconds, for timing.
 func now() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    monotonicSeconds()
 }
 
 /// The median of `values` (which must not be empty).

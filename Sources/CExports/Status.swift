@@ -1,0 +1,53 @@
+import CRestoreABI
+import RestoreKitCore
+
+extension restore_status {
+    /// The status a core error maps to.
+    init(_ kind: RestoreError.Kind) {
+        switch kind {
+        case .invalidArgument: self = RESTORE_ERROR_INVALID_ARGUMENT
+        case .invalidPrompt: self = RESTORE_ERROR_INVALID_PROMPT
+        case .imageTooLarge: self = RESTORE_ERROR_IMAGE_TOO_LARGE
+        case .outOfMemory: self = RESTORE_ERROR_OUT_OF_MEMORY
+        case .cancelled: self = RESTORE_ERROR_CANCELLED
+        case .model: self = RESTORE_ERROR_MODEL
+        case .unsupported: self = RESTORE_ERROR_UNSUPPORTED
+        case .decodeFailed, .encodeFailed, .io: self = RESTORE_ERROR_INTERNAL
+        }
+    }
+}
+
+/// `const char *restore_status_string(restore_status status)`
+@_cdecl("restore_status_string")
+public func restore_status_string(_ status: restore_status) -> UnsafePointer<CChar> {
+    let text: StaticString
+    switch status {
+    case RESTORE_OK: text = "ok"
+    case RESTORE_ERROR_INVALID_ARGUMENT: text = "invalid argument"
+    case RESTORE_ERROR_INVALID_PROMPT: text = "invalid prompt"
+    case RESTORE_ERROR_IMAGE_TOO_LARGE: text = "image too large"
+    case RESTORE_ERROR_OUT_OF_MEMORY: text = "out of memory"
+    case RESTORE_ERROR_CANCELLED: text = "cancelled"
+    case RESTORE_ERROR_MODEL: text = "model missing or damaged"
+    case RESTORE_ERROR_UNSUPPORTED: text = "unsupported"
+    case RESTORE_ERROR_INTERNAL: text = "internal error"
+    default: text = "unknown status"
+    }
+    return text.cString
+}
+
+/// `const char *restore_version(void)`
+@_cdecl("restore_version")
+public func restore_version() -> UnsafePointer<CChar> {
+    versionString.cString
+}
+
+// Kept in step with RESTORE_VERSION_* by Tests/Library/dlopen.c and the C ABI test.
+private let versionString: StaticString = "0.1.0"
+
+extension StaticString {
+    /// A string literal's bytes as a C string (literals are NUL-terminated and static).
+    var cString: UnsafePointer<CChar> {
+        UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+}

@@ -1,0 +1,51 @@
+/// The entry point of restoration: holds the installed backends and turns
+/// prompt fields into plans and images into their restorations.
+///
+/// An engine is immutable after creation and may serve several restorations
+/// at once, on different threads.
+public final class RestorationEngine: Sendable {
+    /// Backends in order of preference (learned ones first, the classic floor last).
+    public let backends: [any RestorationBackend]
+
+    /// An engine over the given backends.
+    public init(backends: [any RestorationBackend]) {
+        self.backends = backends
+    }
+
+    /// An engine with every backend available: the weight-free classics.
+    public convenience init() {
+        self.init(backends: [ClassicBackend()])
+    }
+
+    /// The plan for `fields` on an image with `channels` colour channels.
+    /// Throws `invalidPrompt` with the parser's message (and character offset)
+    /// for a malformed restoration prompt.
+    public func plan(_ fields: PromptFields, channels: Int, options: RestorationOptions = .init(),
+                     jpegTables: JPEGTables? = nil) throws -> RestorationPlan {
+        guard channels == 1 || channels == 3 else {
+            throw RestoreError(.invalidArgument, "images must have 1 or 3 colour channels, not \(channels)")
+        }
+        return try RestorationPlanner(backends: backends)
+            .plan(try fields.restorationPrompt(), channels: channels, options: options, jpegTables: jpegTables)
+    }
+
+    /// Restores `image` as `fields` say, tile by tile, reporting to `progress`.
+    public func restore(_ image: Image, fields: PromptFields, options: RestorationOptions = .init(),
+                        jpegTables: JPEGTables? = nil, progress: ProgressHandler? = nil) throws -> Restoration {
+        let plan = try plan(fields, channels: image.layout.colorChannelCount, options: options, jpegTables: jpegTables)
+        let (ow, oh) = plan.outputSize(width: image.width, height: image.height)
+        try ImageLimits.default.check(width: ow, height: oh)
+        let context = RestorationContext(threads: options.threads, progress: progress)
+        let srgb = image.converted(to: .sRGB)
+        let restored = try plan.run(on: srgb, tileSize: options.tileSize, context: context)
+        return Restoration(image: restored.converted(to: image.encoding), plan: plan)
+    }
+}
+
+/// The outcome of a restoration.
+public struct Restoration: Sendable {
+    /// The restored image (same layout and encoding as the input).
+    public let image: Image
+    /// What ran: the prompt carried out and each stage's restorer and backend.
+    public let plan: RestorationPlan
+}

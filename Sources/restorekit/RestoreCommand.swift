@@ -1,0 +1,114 @@
+import ArgumentParser
+import RestoreKitCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by the SIGINT handler; the progress handler turns it into a cancel.
+let interrupted = Atomic<Bool>(false)
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore an image as the prompts say.",
+        discussion: """
+            The restoration prompt states the damage, e.g.
+              --restoration "Deblur with sigma 1.5, Denoise with sigma 0.04, Dejpeg with quality 40"
+            (see docs/prompt-language.md). Ctrl-C cancels cleanly: no output file is written.
+            """)
+
+    @Argument(help: "Input PNG or JPEG.")
+    var input: String
+    @Argument(help: "Output file (.png, .jpg or .jpeg); written atomically.")
+    var output: String
+    @Option(name: .long, help: "What is wrong with the image, with numbers.")
+    var restoration: String = ""
+    @Option(name: [.customLong("prompt"), .customLong("semantic")], help: "What the picture shows.")
+    var semantic: String = ""
+    @Option(name: .customLong("quality-prompt"), help: "A description of the image's quality.")
+    var qualityPrompt: String = ""
+    @Option(name: .customLong("negative-prompt"), help: "What the result should not look like.")
+    var negativePrompt: String = PromptFields.defaultNegative
+    @Option(help: "How much of each correction to apply, 0–1.")
+    var strength: Double = 1
+    @Option(help: "auto, classic, or a backend's name.")
+    var model: String = "auto"
+    @Option(help: "Tile side in pixels; 0 chooses from free memory.")
+    var tile: Int = 0
+    @Option(help: "Threads; 0 uses every core.")
+    var threads: Int = 0
+    @Option(help: "PNG bits per sample: 8 or 16 (default: the input's).")
+    var depth: Int?
+    @Option(name: .customLong("jpeg-quality"), help: "Quality of a JPEG output, 1–100.")
+    var jpegQuality: Int = 95
+    @Flag(help: "No progress bar or summary.")
+    var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            // Everything that can fail cheaply fails before any work.
+            let fields = try PromptFields(semantic: semantic, restoration: restoration,
+                                          quality: qualityPrompt, negative: negativePrompt)
+            _ = try fields.restorationPrompt()
+            let options = RestorationOptions(strength: strength, model: model, tileSize: tile, threads: threads)
+            try options.validate()
+            guard depth == nil || depth == 8 || depth == 16 else {
+                throw RestoreError(.invalidArgument, "--depth must be 8 or 16")
+            }
+            guard ImageFormat(path: output) != nil else {
+                throw RestoreError(.invalidArgument,
+                    "cannot tell the format of '\(output)' from its extension; use .png, .jpg or .jpeg")
+            }
+            try FileIO.checkWritable(output)
+            let decoded = try ImageFile.read(input)
+            let engine = RestorationEngine()
+            let tables = decoded.jpeg.flatMap { info in
+                info.table(forComponent: 0).map { JPEGTables(luma: $0, chroma: info.table(forComponent: 1)) }
+            }
+            let plan = try engine.plan(fields, channels: decoded.image.layout.colorChannelCount,
+                                       options: options, jpegTables: tables)
+            if !quiet { printError("restorekit: \(plan.prompt) — \(plan.stages.map(\.label).joined(separator: ", "))") }
+
+            signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+            let bar = quiet || isatty(2) == 0 ? nil : ProgressBar()
+            let result = try engine.restore(decoded.image, fields: fields, options: options, jpegTables: tables) {
+                fraction, stage in
+                bar?.show(fraction, stage)
+                return interrupted.load(ordering: .relaxed) ? .cancel : .proceed
+            }
+            bar?.finish()
+            try ImageFile.write(result.image, to: output,
+                                options: EncodeOptions(bitDepth: depth ?? (decoded.bitDepth > 8 ? 16 : 8),
+                                                       quality: jpegQuality, iccProfile: decoded.iccProfile))
+            if !quiet { printError("restorekit: wrote \(output) (\(result.image.width) × \(result.image.height))") }
+        }
+    }
+}
+
+/// A one-line progress display on standard error: stage, percent, time left.
+final class ProgressBar {
+    private let start = monotonicSeconds()
+    private var lastWidth = 0
+
+    func show(_ fraction: Double, _ stage: String) {
+        let elapsed = monotonicSeconds() - start
+        let percent = Int(fraction * 100)
+        var line = "\(stage)  \(percent)%"
+        if fraction > 0.02 && fraction < 1 {
+            line += "  \(clock(elapsed * (1 - fraction) / fraction)) left"
+        }
+        let padding = String(repeating: " ", count: max(0, lastWidth - line.count))
+        lastWidth = line.count
+        writeError("\r" + line + padding)
+    }
+
+    func finish() {
+        writeError("\r" + String(repeating: " ", count: lastWidth) + "\r")
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return "\(s / 60):" + (s % 60 < 10 ? "0" : "") + "\(s % 60)"
+    }
+}
