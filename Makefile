@@ -1,6 +1,6 @@
 # RestoreKit — build, test, demo, bench, install.
 #   make                 release build: build/lib/librestore.so.0, build/bin/restorekit
-#   make test            set-up, then every test (Swift, library ABI, ASan corrupt input)
+#   make test            set-up, then every test (Swift, library, CLI, C ABI, Python, ASan)
 #   make demo            set-up, then the main job on the sample photo
 #   make bench           speed and quality benchmarks (needs ../shared/data)
 #   make install PREFIX=/usr/local
@@ -19,7 +19,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld --scrat
 LIB := $(BUILD)/lib/librestore.so.0
 CLI := $(BUILD)/bin/restorekit
 
-.PHONY: all setup test test-swift test-library test-cli test-asan demo bench install clean
+.PHONY: all setup test test-swift test-library test-cli test-abi test-python test-asan demo bench install clean
 
 all: $(LIB) $(CLI)
 
@@ -41,7 +41,7 @@ $(CLI): .build-so/release/restorekit
 	@mkdir -p $(@D)
 	strip -o $@ $<
 
-test: setup all test-swift test-library test-cli test-asan
+test: setup all test-swift test-library test-cli test-abi test-python test-asan
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -52,6 +52,14 @@ test-library: all
 
 test-cli: all
 	Tests/CLI/check-cli.sh $(CLI)
+
+# The C ABI through the installed header, under valgrind too.
+test-abi: all
+	Tests/CABI/check-abi.sh
+
+# The Python binding, with pytest and numpy in the tools virtual environment.
+test-python: all
+	RESTOREKIT_LIBRARY=$(abspath $(LIB)) $$(scripts/venv-tools numpy pytest)/bin/python -m pytest -q Tests/Python
 
 # The corrupt-input test once more under AddressSanitizer. Leak checking is off:
 # XCTest and Foundation's Process keep a few objects alive at exit (the C ABI's

@@ -1,0 +1,278 @@
+"""Python binding of librestore (RestoreKit's C interface), over ctypes.
+
+    import librestore
+    with librestore.Context() as ctx:
+        out = ctx.restore(pixels, restoration="Denoise with sigma 0.05")
+
+`pixels` is a numpy array of shape (H, W), (H, W, 3) or (H, W, 4), float32 in
+[0, 1] or uint8; the result has the same channels and dtype (enlarged when the
+prompt upsamples). Without numpy, `Context.restore_rgba8` takes and returns
+RGBA bytes. Errors raise `RestoreError` carrying the library's status and
+message; a progress callable may raise to cancel, and its exception is
+re-raised from the call.
+
+The library is found through $RESTOREKIT_LIBRARY, then beside this file, then
+../lib relative to it, then the system's search path.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+try:
+    import numpy
+except ImportError:  # numpy is optional
+    numpy = None
+
+__all__ = ["Context", "RestoreError", "PromptError", "prompt_canonical", "output_size", "version"]
+
+OK = 0
+INVALID_ARGUMENT = 1
+INVALID_PROMPT = 2
+IMAGE_TOO_LARGE = 3
+OUT_OF_MEMORY = 4
+CANCELLED = 5
+MODEL = 6
+UNSUPPORTED = 7
+INTERNAL = 8
+FLAG_LINEAR = 1
+
+
+class RestoreError(Exception):
+    """A librestore call failed: `status` is the restore_status code."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class PromptError(RestoreError):
+    """A restoration prompt is malformed; `offset` is the character it failed at."""
+
+    def __init__(self, message, offset):
+        super().__init__(INVALID_PROMPT, message)
+        self.offset = offset
+
+
+PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_float, ctypes.c_char_p, ctypes.c_void_p)
+
+
+class _Params(ctypes.Structure):
+    _fields_ = [
+        ("size", ctypes.c_size_t),
+        ("semantic_prompt", ctypes.c_char_p),
+        ("restoration_prompt", ctypes.c_char_p),
+        ("quality_prompt", ctypes.c_char_p),
+        ("negative_prompt", ctypes.c_char_p),
+        ("model", ctypes.c_char_p),
+        ("strength", ctypes.c_float),
+        ("steps", ctypes.c_int),
+        ("guidance", ctypes.c_float),
+        ("seed", ctypes.c_uint64),
+        ("tile_size", ctypes.c_int),
+        ("threads", ctypes.c_int),
+        ("flags", ctypes.c_uint),
+        ("progress", PROGRESS),
+        ("progress_user_data", ctypes.c_void_p),
+    ]
+
+
+class _Rect(ctypes.Structure):
+    _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("width", ctypes.c_int), ("height", ctypes.c_int)]
+
+
+def _load():
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.environ.get("RESTOREKIT_LIBRARY"),
+                  os.path.join(here, "librestore.so.0"),
+                  os.path.join(here, "..", "lib", "librestore.so.0"),
+                  ctypes.util.find_library("restore"),
+                  "librestore.so.0"]
+    errors = []
+    for path in candidates:
+        if not path:
+            continue
+        try:
+            return ctypes.CDLL(path)
+        except OSError as error:
+            errors.append(str(error))
+    raise ImportError("cannot load librestore.so.0 (set RESTOREKIT_LIBRARY): " + "; ".join(errors))
+
+
+_lib = _load()
+_c = ctypes
+_lib.restore_version.restype = _c.c_char_p
+_lib.restore_status_string.restype = _c.c_char_p
+_lib.restore_status_string.argtypes = [_c.c_int]
+_lib.restore_free.argtypes = [_c.c_void_p]
+_lib.restore_context_new.restype = _c.c_void_p
+_lib.restore_context_new.argtypes = [_c.c_char_p]
+_lib.restore_context_free.argtypes = [_c.c_void_p]
+for _name in ("restore_last_error", "restore_last_prompt", "restore_last_restorers"):
+    getattr(_lib, _name).restype = _c.c_char_p
+    getattr(_lib, _name).argtypes = [_c.c_void_p]
+_lib.restore_params_init.argtypes = [_c.POINTER(_Params)]
+_lib.restore_prompt_canonical.argtypes = [_c.c_char_p, _c.POINTER(_c.c_void_p), _c.POINTER(_c.c_int)]
+_lib.restore_output_size.argtypes = [_c.POINTER(_Params), _c.c_int, _c.c_int,
+                                     _c.POINTER(_c.c_int), _c.POINTER(_c.c_int)]
+_lib.restore_input_rect.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_int, _c.c_int,
+                                    _c.POINTER(_Rect), _c.POINTER(_Rect)]
+_lib.restore_rgba_f32.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_void_p, _c.c_int, _c.c_int,
+                                  _c.c_size_t, _c.c_void_p, _c.c_size_t]
+_lib.restore_rgba_u8.argtypes = _lib.restore_rgba_f32.argtypes
+for _name in ("restore_prompt_canonical", "restore_output_size", "restore_input_rect",
+              "restore_rgba_f32", "restore_rgba_u8"):
+    getattr(_lib, _name).restype = _c.c_int
+
+
+def version():
+    """The library's version, "major.minor.patch"."""
+    return _lib.restore_version().decode()
+
+
+def _text(value):
+    return None if value is None else value.encode("utf-8")
+
+
+def _check(status, context=None):
+    if status != OK:
+        raise RestoreError(status, _lib.restore_last_error(context).decode("utf-8", "replace"))
+
+
+def prompt_canonical(restoration):
+    """The canonical form of a restoration prompt; raises PromptError with the offset."""
+    result = _c.c_void_p()
+    offset = _c.c_int(-1)
+    status = _lib.restore_prompt_canonical(_text(restoration), _c.byref(result), _c.byref(offset))
+    if status == INVALID_PROMPT:
+        raise PromptError(_lib.restore_last_error(None).decode(), offset.value)
+    _check(status)
+    try:
+        return _c.string_at(result.value).decode()
+    finally:
+        _lib.restore_free(result)
+
+
+class _Call:
+    """A restore_params for one call, plus the Python progress callable."""
+
+    def __init__(self, restoration="", semantic="", quality="", negative=None, model="auto", strength=1.0,
+                 steps=20, guidance=5.5, seed=0, tile_size=0, threads=0, linear=False, progress=None):
+        self.params = _Params()
+        _lib.restore_params_init(_c.byref(self.params))
+        # Keep the encoded strings alive for the call.
+        self.strings = [_text(s) for s in (semantic, restoration, quality, negative, model)]
+        p = self.params
+        p.semantic_prompt, p.restoration_prompt, p.quality_prompt, p.negative_prompt, p.model = self.strings
+        p.strength, p.steps, p.guidance, p.seed = strength, steps, guidance, seed
+        p.tile_size, p.threads = tile_size, threads
+        p.flags = FLAG_LINEAR if linear else 0
+        self.raised = None
+        if progress is not None:
+            def bridge(fraction, stage, _user):
+                try:
+                    return 1 if progress(fraction, stage.decode()) is False else 0
+                except BaseException as error:  # noqa: BLE001 - re-raised after the call
+                    self.raised = error
+                    return 1
+            self.callback = PROGRESS(bridge)
+            p.progress = self.callback
+
+    def finish(self, status, context):
+        if self.raised is not None:
+            raise self.raised
+        _check(status, context)
+
+
+def output_size(width, height, **params):
+    """The (width, height) of restoring a width x height image with these parameters."""
+    call = _Call(**params)
+    ow, oh = _c.c_int(), _c.c_int()
+    _check(_lib.restore_output_size(_c.byref(call.params), width, height, _c.byref(ow), _c.byref(oh)))
+    return ow.value, oh.value
+
+
+class Context:
+    """A restore_context: loaded models, last error and report. One thread at a time."""
+
+    def __init__(self, models_dir=None):
+        self._handle = _lib.restore_context_new(_text(models_dir))
+        if not self._handle:
+            raise RestoreError(OUT_OF_MEMORY, "cannot create a context")
+
+    def close(self):
+        """Frees the context (also done by `with` and at garbage collection)."""
+        if self._handle:
+            _lib.restore_context_free(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    @property
+    def last_prompt(self):
+        """The canonical restoration prompt the last successful restore carried out."""
+        return _lib.restore_last_prompt(self._handle).decode()
+
+    @property
+    def last_restorers(self):
+        """Which restorers ran in the last successful restore."""
+        return _lib.restore_last_restorers(self._handle).decode()
+
+    def input_rect(self, width, height, region, **params):
+        """The (x, y, w, h) input region needed to render output `region` (x, y, w, h)."""
+        call = _Call(**params)
+        need = _Rect()
+        status = _lib.restore_input_rect(self._handle, _c.byref(call.params), width, height,
+                                         _c.byref(_Rect(*region)), _c.byref(need))
+        call.finish(status, self._handle)
+        return need.x, need.y, need.width, need.height
+
+    def restore_rgba8(self, data, width, height, **params):
+        """Restores RGBA bytes (width * height * 4); returns (bytes, width, height)."""
+        if len(data) != width * height * 4:
+            raise RestoreError(INVALID_ARGUMENT, "data holds %d bytes, not %d x %d x 4" % (len(data), width, height))
+        call = _Call(**params)
+        ow, oh = output_size(width, height, **params)
+        source = (_c.c_uint8 * len(data)).from_buffer_copy(bytes(data))
+        target = (_c.c_uint8 * (ow * oh * 4))()
+        status = _lib.restore_rgba_u8(self._handle, _c.byref(call.params), source, width, height, width * 4,
+                                      target, ow * 4)
+        call.finish(status, self._handle)
+        return bytes(target), ow, oh
+
+    def restore(self, pixels, **params):
+        """Restores a numpy image (H, W[, C]) with C 1, 3 or 4; float32 in [0, 1] or uint8."""
+        if numpy is None:
+            raise RestoreError(INVALID_ARGUMENT, "restore() needs numpy; use restore_rgba8 without it")
+        array = numpy.asarray(pixels)
+        if array.ndim == 2:
+            array = array[:, :, None]
+        if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
+            raise RestoreError(INVALID_ARGUMENT, "pixels must have shape (H, W), (H, W, 3) or (H, W, 4), not %s"
+                               % (numpy.shape(pixels),))
+        eight_bit = array.dtype == numpy.uint8
+        dtype = numpy.uint8 if eight_bit else numpy.float32
+        height, width, channels = array.shape
+        rgba = numpy.empty((height, width, 4), dtype)
+        rgba[:, :, :3] = array[:, :, :3] if channels >= 3 else array[:, :, :1]
+        rgba[:, :, 3] = array[:, :, 3] if channels == 4 else (255 if eight_bit else 1.0)
+        call = _Call(**params)
+        ow, oh = output_size(width, height, **params)
+        out = numpy.empty((oh, ow, 4), dtype)
+        entry = _lib.restore_rgba_u8 if eight_bit else _lib.restore_rgba_f32
+        status = entry(self._handle, _c.byref(call.params), rgba.ctypes.data, width, height, rgba.strides[0],
+                       out.ctypes.data, out.strides[0])
+        call.finish(status, self._handle)
+        if channels == 4:
+            return out
+        if channels == 3:
+            return out[:, :, :3].copy()
+        return out[:, :, 0].copy() if numpy.ndim(pixels) == 2 else out[:, :, :1].copy()
