@@ -5,7 +5,9 @@ import RestoreKitCore
 import Glibc
 #endif
 
-let benchmarks: [String: ([String]) throws -> Void] = [:]
+let benchmarks: [String: ([String]) throws -> Void] = [
+    "degrade": degradeBenchmark,
+]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let run = benchmarks[name] else {
