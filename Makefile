@@ -7,6 +7,8 @@
 #   make clean
 
 PREFIX  ?= $(HOME)/.local
+# GIMP 3's plug-in folder for this user; each plug-in lives in its own subfolder.
+GIMP_PLUGINS ?= $(HOME)/.config/GIMP/3.0/plug-ins
 BUILD   := build
 VERSION := $(shell sed -n 's/^\#define RESTORE_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/restore.h | paste -sd.)
 SWIFT   ?= swift
@@ -18,10 +20,14 @@ RELEASE_FLAGS := -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld --scrat
 
 LIB := $(BUILD)/lib/librestore.so.0
 CLI := $(BUILD)/bin/restorekit
+# The GEGL op sits where GEGL's user folder would have it, three levels below
+# lib/, so one rpath ($ORIGIN/../../../lib) works in build/ and once installed.
+OPS := share/gegl-0.4/plug-ins
+GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
 .PHONY: all setup test test-swift test-library test-cli test-abi test-python test-asan demo bench install clean
 
-all: $(LIB) $(CLI)
+all: $(LIB) $(CLI) $(GEGL_OP)
 
 setup:
 	scripts/setup
@@ -40,6 +46,12 @@ $(LIB): .build-so/release/librestore.so
 $(CLI): .build-so/release/restorekit
 	@mkdir -p $(@D)
 	strip -o $@ $<
+
+$(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h include/restore.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Wno-cast-function-type -shared -fPIC -Iplugins/gegl-op -Iinclude \
+	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
+	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
 test: setup all test-swift test-library test-cli test-abi test-python test-asan
 	@echo "make test: all tests passed"
@@ -79,6 +91,12 @@ install: all
 	ln -sf librestore.so.0 $(PREFIX)/lib/librestore.so
 	install -m 644 include/restore.h $(PREFIX)/include/restore.h
 	install -m 755 $(CLI) $(PREFIX)/bin/restorekit
+	install -d $(PREFIX)/$(OPS)
+	install -m 755 $(GEGL_OP) $(PREFIX)/$(OPS)/restorekit-restore.so
+	install -d $(GIMP_PLUGINS)/restorekit
+	install -m 755 plugins/gimp/restorekit/restorekit.py $(GIMP_PLUGINS)/restorekit/restorekit.py
+	install -m 644 plugins/gimp/restorekit/librestore.py $(GIMP_PLUGINS)/restorekit/librestore.py
+	ln -sf $(abspath $(PREFIX))/lib/librestore.so.0 $(GIMP_PLUGINS)/restorekit/librestore.so.0
 	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
 	    scripts/restore.pc.in > $(PREFIX)/lib/pkgconfig/restore.pc
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-make --no-print-directory install PREFIX="$tmp/prefix" >/dev/null
+make --no-print-directory install PREFIX="$tmp/prefix" GIMP_PLUGINS="$tmp/gimp" >/dev/null
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs restore)
 # shellcheck disable=SC2086

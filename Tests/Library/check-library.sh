@@ -39,7 +39,7 @@ assert got == sys.argv[2], f"ctypes: version {got}, expected {sys.argv[2]}"
 print(f"ctypes: librestore {got} loaded")
 PY
 
-make --no-print-directory install PREFIX="$tmp/prefix" >/dev/null
+make --no-print-directory install PREFIX="$tmp/prefix" GIMP_PLUGINS="$tmp/gimp" >/dev/null
 flags=$(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --cflags --libs restore)
 cat > "$tmp/use.c" <<'C'
 #include <restore.h>

@@ -121,8 +121,11 @@ _lib.restore_input_rect.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_int, 
 _lib.restore_rgba_f32.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_void_p, _c.c_int, _c.c_int,
                                   _c.c_size_t, _c.c_void_p, _c.c_size_t]
 _lib.restore_rgba_u8.argtypes = _lib.restore_rgba_f32.argtypes
+_lib.restore_region_rgba_f32.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_int, _c.c_int,
+                                         _c.c_void_p, _c.POINTER(_Rect), _c.c_size_t, _c.POINTER(_Rect),
+                                         _c.c_void_p, _c.c_size_t]
 for _name in ("restore_prompt_canonical", "restore_output_size", "restore_input_rect",
-              "restore_rgba_f32", "restore_rgba_u8"):
+              "restore_rgba_f32", "restore_rgba_u8", "restore_region_rgba_f32"):
     getattr(_lib, _name).restype = _c.c_int
 
 
@@ -193,6 +196,12 @@ def output_size(width, height, **params):
     return ow.value, oh.value
 
 
+def _check_length(data, width, height, pixel_bytes):
+    if len(data) != width * height * pixel_bytes:
+        raise RestoreError(INVALID_ARGUMENT, "data holds %d bytes, not %d x %d pixels of %d bytes"
+                           % (len(data), width, height, pixel_bytes))
+
+
 class Context:
     """A restore_context: loaded models, last error and report. One thread at a time."""
 
@@ -237,14 +246,36 @@ class Context:
 
     def restore_rgba8(self, data, width, height, **params):
         """Restores RGBA bytes (width * height * 4); returns (bytes, width, height)."""
-        if len(data) != width * height * 4:
-            raise RestoreError(INVALID_ARGUMENT, "data holds %d bytes, not %d x %d x 4" % (len(data), width, height))
+        return self._restore_bytes(_lib.restore_rgba_u8, _c.c_uint8, data, width, height, params)
+
+    def restore_rgba_f32(self, data, width, height, **params):
+        """Restores RGBA float32 bytes (width * height * 16); returns (bytes, width, height)."""
+        return self._restore_bytes(_lib.restore_rgba_f32, _c.c_float, data, width, height, params)
+
+    def restore_region_f32(self, data, source, width, height, region, **params):
+        """Renders output `region` (x, y, w, h) of restoring a width x height image from
+        RGBA float32 bytes covering `source` (x, y, w, h), which must contain
+        input_rect(region). Returns the region's RGBA float32 bytes."""
+        sx, sy, sw, sh = source
+        _check_length(data, sw, sh, 16)
+        call = _Call(**params)
+        src = (_c.c_float * (sw * sh * 4)).from_buffer_copy(bytes(data))
+        out = (_c.c_float * (region[2] * region[3] * 4))()
+        status = _lib.restore_region_rgba_f32(self._handle, _c.byref(call.params), width, height,
+                                              src, _c.byref(_Rect(*source)), sw * 16, _c.byref(_Rect(*region)),
+                                              out, region[2] * 16)
+        call.finish(status, self._handle)
+        return bytes(out)
+
+    def _restore_bytes(self, entry, sample, data, width, height, params):
+        size = _c.sizeof(sample)
+        _check_length(data, width, height, 4 * size)
         call = _Call(**params)
         ow, oh = output_size(width, height, **params)
-        source = (_c.c_uint8 * len(data)).from_buffer_copy(bytes(data))
-        target = (_c.c_uint8 * (ow * oh * 4))()
-        status = _lib.restore_rgba_u8(self._handle, _c.byref(call.params), source, width, height, width * 4,
-                                      target, ow * 4)
+        source = (sample * (width * height * 4)).from_buffer_copy(bytes(data))
+        target = (sample * (ow * oh * 4))()
+        status = entry(self._handle, _c.byref(call.params), source, width, height, width * 4 * size,
+                       target, ow * 4 * size)
         call.finish(status, self._handle)
         return bytes(target), ow, oh
 
