@@ -25,7 +25,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup test test-swift test-library test-cli test-abi test-python test-asan demo bench install clean
+.PHONY: all setup test test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan demo bench install clean
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -49,11 +49,11 @@ $(CLI): .build-so/release/restorekit
 
 $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h include/restore.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Wno-cast-function-type -shared -fPIC -Iplugins/gegl-op -Iinclude \
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Wno-cast-function-type -Wno-unused-parameter -shared -fPIC -Iplugins/gegl-op -Iinclude \
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-asan
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -72,6 +72,18 @@ test-abi: all
 # The Python binding, with pytest and numpy in the tools virtual environment.
 test-python: all
 	RESTOREKIT_LIBRARY=$(abspath $(LIB)) $$(scripts/venv-tools numpy pytest)/bin/python -m pytest -q Tests/Python
+
+# The GEGL op through the gegl CLI and GObject introspection.
+test-gegl: all
+	Tests/GEGL/check-gegl.sh $(BUILD)
+
+# The GIMP 3 plug-in in headless GIMP, inside a trixie chroot (needs root and debootstrap).
+test-gimp: all
+	@if [ "$$(id -u)" -eq 0 ] && command -v debootstrap >/dev/null; then \
+	    Tests/GIMP/check-gimp.sh $(BUILD); \
+	else \
+	    echo "*** make test: SKIPPED test-gimp: it needs root and debootstrap to build the GIMP 3 chroot ***"; \
+	fi
 
 # The corrupt-input test once more under AddressSanitizer. Leak checking is off:
 # XCTest and Foundation's Process keep a few objects alive at exit (the C ABI's

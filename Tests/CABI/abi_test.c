@@ -115,7 +115,8 @@ static void test_prompts(void) {
     CHECK_STATUS(restore_prompt_canonical("deblurr 2", NULL, &offset), RESTORE_ERROR_INVALID_PROMPT);
     CHECK(strstr(restore_last_error(NULL), "deblur") != NULL);
     CHECK_STATUS(restore_prompt_canonical(NULL, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
-    CHECK_STATUS(restore_prompt_canonical("Denoise with sigma \xff", NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_prompt_canonical("Denoise with sigma \xff", NULL, NULL), RESTORE_ERROR_INVALID_PROMPT);
+    CHECK(strstr(restore_last_error(NULL), "UTF-8") != NULL);
 
     restore_params p;
     restore_params_init(&p);
@@ -264,7 +265,7 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     bad.restoration_prompt = "Denoise";
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);
     bad.restoration_prompt = "Denoise with sigma 0.05 \xc3\x28";
-    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);
     CHECK(strstr(restore_last_error(ctx), "UTF-8") != NULL);
     char *huge = malloc(5000);
     memset(huge, 'a', 4999);

@@ -56,7 +56,8 @@ def test_restore_gains_psnr_for_every_layout(channels):
     if channels == 1:
         clean = clean.mean(axis=2)
     elif channels == 4:
-        clean = numpy.dstack([clean, numpy.linspace(0, 1, clean.size // 3).reshape(clean.shape[:2])])
+        alpha = numpy.linspace(0, 1, clean.size // 3, dtype=numpy.float32).reshape(clean.shape[:2])
+        clean = numpy.dstack([clean, alpha])
     noisy_image = noisy(clean)
     if channels == 4:
         noisy_image[:, :, 3] = clean[:, :, 3]

@@ -14,55 +14,57 @@
 
 property_string (semantic_prompt, _("Semantic prompt"), "")
     description (_("What the picture shows, e.g. \"a red fox in snow\"; used by generative "
-                   "backends, passed through by the others"))
+                   "backends, passed through by the others (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (restoration_prompt, _("Restoration prompt"), "")
     description (_("What is wrong, with numbers, e.g. \"Deblur with sigma 1.5, Denoise with sigma "
-                   "0.04, Dejpeg with quality 40\" or \"Upsample to 2\""))
+                   "0.04, Dejpeg with quality 40\" or \"Upsample to 2\" (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (quality_prompt, _("Quality prompt"), "")
     description (_("A low-level description of the image's quality, e.g. \"the background is "
-                   "blurry, strong noise\""))
+                   "blurry, strong noise\" (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (negative_prompt, _("Negative prompt"), "blurry, dotted, noise, unclear, lowres, over-smoothed")
-    description (_("What the result should not look like (generative backends)"))
+    description (_("What the result should not look like, for generative backends (UTF-8, at most "
+                   "4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (model, _("Model"), "auto")
     description (_("\"auto\" (the best installed), \"classic\" (weight-free), or a backend's name"))
 
 property_double (strength, _("Strength"), 1.0)
-    description (_("How much of each correction to apply"))
+    description (_("How much of each correction to apply, 0 to 1"))
     value_range (0.0, 1.0)
     ui_range    (0.0, 1.0)
     ui_steps    (0.01, 0.1)
 
 property_int (steps, _("Steps"), 20)
-    description (_("Sampler steps of generative backends"))
+    description (_("Sampler steps of generative backends, 1 to 1000"))
     value_range (1, 1000)
     ui_range    (1, 100)
     ui_steps    (1, 10)
 
 property_double (guidance, _("Guidance"), 5.5)
-    description (_("Classifier-free guidance scale of generative backends"))
+    description (_("Classifier-free guidance scale of generative backends, 0 to 30"))
     value_range (0.0, 30.0)
     ui_range    (0.0, 15.0)
     ui_steps    (0.1, 1.0)
 
 property_seed (seed, _("Random seed"), rand)
-    description (_("Seed of generative backends"))
+    description (_("Seed of generative backends, 0 to 4294967295"))
 
 property_int (tile_size, _("Tile size"), 0)
-    description (_("Output tile side in pixels; 0 picks 256"))
+    description (_("Side of the output tiles rendered at a time, 0 to 8192 pixels; 0 picks 256, "
+                   "sizes below 64 use 64"))
     value_range (0, 8192)
     ui_range    (0, 2048)
     ui_steps    (64, 256)
 
 property_int (threads, _("Threads"), 0)
-    description (_("Threads librestore may use; 0 uses every core"))
+    description (_("Threads librestore may use, 0 to 256; 0 uses every core"))
     value_range (0, 256)
     ui_range    (0, 64)
 
@@ -113,7 +115,6 @@ params_of (GeglProperties *o, restore_params *params)
   params->steps              = o->steps;
   params->guidance           = o->guidance;
   params->seed               = o->seed;
-  params->tile_size          = o->tile_size;
   params->threads            = o->threads;
 }
 
@@ -154,10 +155,11 @@ output_size (GeglOperation *operation, const GeglRectangle *in, gint *width, gin
     }
 }
 
+/* The output grid's tile side; librestore renders each tile in one piece. */
 static gint
 tile_side (GeglProperties *o)
 {
-  return o->tile_size > 0 ? o->tile_size : DEFAULT_TILE;
+  return o->tile_size > 0 ? MAX (o->tile_size, 64) : DEFAULT_TILE;
 }
 
 /* `roi` grown to whole tiles of the output grid (anchored at the output

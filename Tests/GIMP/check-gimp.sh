@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The GIMP 3 plug-in in headless GIMP (a trixie chroot, scripts/gimp3-env): each
+# output mode gives the CLI's PSNR gain, a selection leaves the outside
+# untouched, upsampling doubles the layer, non-destructive mode leaves one
+# RestoreKit filter, an invalid prompt fails with the library's message.
+set -euo pipefail
+build=$(realpath "${1:-build}")
+cli=$build/bin/restorekit
+work=$build/gimp-test
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "check-gimp: FAIL: $*" >&2; exit 1; }
+
+prompt="Denoise with sigma 0.06"
+"$cli" degrade docs/samples/chelsea.png "$work/degraded.png" --restoration "$prompt" --seed 7 >/dev/null
+"$cli" restore "$work/degraded.png" "$work/cli.png" --restoration "$prompt" --quiet
+
+# Inside the chroot the repository is /restorekit.
+inside=/restorekit/${work#"$(pwd)"/}
+scripts/gimp3-env bash -c "cd /tmp && HOME=\$(mktemp -d) RK_OUT='$inside' RK_IN='$inside/degraded.png' \
+  RK_PROMPT='$prompt' gimp-console-3.0 -i --quit --batch-interpreter=python-fu-eval \
+  -b \"exec(open('/restorekit/Tests/GIMP/gimp_batch.py').read())\"" > "$work/gimp.log" 2>&1 \
+  || fail "GIMP did not run: $(tail -20 "$work/gimp.log")"
+[ -f "$work/results.json" ] || fail "the batch wrote no results: $(tail -20 "$work/gimp.log")"
+
+psnr() { "$cli" metrics docs/samples/chelsea.png "$1" | sed -n 's/^PSNR: \([0-9.]*\) dB/\1/p'; }
+reference=$(psnr "$work/cli.png")
+for mode in in-place new-layer non-destructive; do
+  value=$(psnr "$work/$mode.png")
+  echo "check-gimp: $mode: PSNR $value dB (CLI $reference dB)"
+  awk -v a="$reference" -v b="$value" 'BEGIN { exit !(a - b < 0.05 && b - a < 0.05) }' \
+    || fail "$mode's PSNR differs from the CLI's by 0.05 dB or more"
+done
+
+python3 - "$work/results.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def check(cond, what):
+    if not cond:
+        sys.exit("check-gimp: FAIL: %s: %s" % (what, json.dumps(r, indent=1)))
+check(r["registered"], "plug-in-restorekit is not registered")
+for mode in ("in-place", "new-layer", "non-destructive"):
+    check(r[mode]["ok"], mode + " failed")
+check(r["new-layer"]["layers"] == 2, "new-layer mode did not add a layer")
+check(r["non-destructive"]["filters"] == ["restorekit:restore"], "non-destructive mode: not exactly one filter")
+check(r["in-place"]["filters"] == [], "in-place mode left a filter")
+s = r["selection"]
+check(s["ok"] and s["outside_changed"] == 0 and s["inside_changed"] > 1000, "selection")
+u = r["upsample"]
+check(u["ok"] and u["layer"] == [2 * u["before"][0], 2 * u["before"][1]] and u["image"] == u["layer"], "upsample")
+check(not r["invalid"]["ok"] and "expected a number" in r["invalid"]["message"], "invalid prompt")
+print("check-gimp: selection kept %d outside pixels exact, changed %d inside; upsampling gave %s; "
+      "the invalid prompt failed with: %s" % (0, s["inside_changed"], u["layer"], r["invalid"]["message"]))
+PY
+echo "check-gimp: passed"

@@ -1,0 +1,91 @@
+# Runs inside headless GIMP 3 (python-fu-eval): drives plug-in-restorekit in
+# every output mode and writes what it saw to $RK_OUT/results.json; the PNGs
+# it exports are compared with the CLI's by check-gimp.sh.
+import json
+import os
+
+from gi.repository import Gegl, Gimp, Gio
+
+out = os.environ["RK_OUT"]
+degraded = os.environ["RK_IN"]
+prompt = os.environ["RK_PROMPT"]
+results = {}
+procedure = Gimp.get_pdb().lookup_procedure("plug-in-restorekit")
+results["registered"] = procedure is not None
+
+
+def load():
+    return Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(degraded))
+
+
+def run(image, mode, restoration):
+    config = procedure.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [image.get_layers()[0]])
+    config.set_property("restoration-prompt", restoration)
+    config.set_property("output-mode", mode)
+    values = procedure.run(config)
+    status = values.index(0)
+    message = values.index(1) if values.length() > 1 else None
+    return status == Gimp.PDBStatusType.SUCCESS, str(message) if message is not None else ""
+
+
+def export(image, name):
+    Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(os.path.join(out, name)), None)
+
+
+def pixels(layer):
+    rect = Gegl.Rectangle.new(0, 0, layer.get_width(), layer.get_height())
+    return layer.get_buffer().get(rect, 1.0, "R'G'B'A u8", Gegl.AbyssPolicy.NONE)
+
+
+if procedure is not None:
+    for mode in ("in-place", "new-layer", "non-destructive"):
+        image = load()
+        ok, message = run(image, mode, prompt)
+        layer = image.get_layers()[0]
+        entry = {"ok": ok, "message": message, "layers": len(image.get_layers()),
+                 "filters": [f.get_operation_name() for f in layer.get_filters()]}
+        export(image, mode + ".png")
+        results[mode] = entry
+        image.delete()
+
+    # A selection: pixels outside it stay exactly as they were.
+    image = load()
+    layer = image.get_layers()[0]
+    before = pixels(layer)
+    x0, y0, w, h = 100, 60, 150, 120
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, x0, y0, w, h)
+    ok, message = run(image, "in-place", prompt)
+    after = pixels(layer)
+    width = layer.get_width()
+    outside_changed = inside_changed = 0
+    for y in range(layer.get_height()):
+        for x in range(width):
+            i = (y * width + x) * 4
+            same = before[i:i + 4] == after[i:i + 4]
+            if x0 <= x < x0 + w and y0 <= y < y0 + h:
+                inside_changed += not same
+            else:
+                outside_changed += not same
+    results["selection"] = {"ok": ok, "message": message, "outside_changed": outside_changed,
+                            "inside_changed": inside_changed}
+    image.delete()
+
+    image = load()
+    size = (image.get_width(), image.get_height())
+    ok, message = run(image, "in-place", "Upsample to 2")
+    layer = image.get_layers()[0]
+    results["upsample"] = {"ok": ok, "message": message, "before": size,
+                           "layer": (layer.get_width(), layer.get_height()),
+                           "image": (image.get_width(), image.get_height())}
+    image.delete()
+
+    image = load()
+    ok, message = run(image, "in-place", "Denoise with sigma lots")
+    results["invalid"] = {"ok": ok, "message": message}
+    image.delete()
+
+with open(os.path.join(out, "results.json"), "w") as f:
+    json.dump(results, f, indent=1)
