@@ -7,6 +7,7 @@ import Glibc
 
 let benchmarks: [String: ([String]) throws -> Void] = [
     "degrade": degradeBenchmark,
+    "upsample": upsampleBenchmark,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
