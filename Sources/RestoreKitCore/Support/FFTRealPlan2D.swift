@@ -37,6 +37,10 @@ extension FFT {
 
         /// Column pairs: ⌈width / 2⌉ (an odd width's last column pairs with zeros).
         var pairs: Int { (width + 1) / 2 }
+        /// Row length of the packed pairs: odd, so the radix passes' streams,
+        /// (height / radix) rows apart, do not all fall on the same cache sets
+        /// when that distance is a multiple of 4 KiB (1024 × 1024, say).
+        var pairStride: Int { pairs | 1 }
         /// Kept vertical frequencies.
         var rowLength: Int { height / 2 + 1 }
 
@@ -83,7 +87,7 @@ extension FFT {
         /// Floats of scratch: the packed column pairs and the vertical pass's
         /// scratch, or the horizontal pass's scratch, whichever is more.
         private var scratchCount: Int {
-            max(2 * height * pairs + vertical.scratchCount(batch: pairs),
+            max(2 * height * pairStride + vertical.scratchCount(batch: pairStride),
                 horizontal.scratchCount(batch: rowLength))
         }
 
@@ -94,15 +98,15 @@ extension FFT {
 
         /// `forward` on raw memory, with `threads` already resolved.
         func transform(_ plane: UnsafePointer<Float>, into spectrum: inout Spectrum2D, threads: Int) {
-            let (w, h, p, rows) = (width, height, pairs, rowLength)
+            let (w, h, p, ld, rows) = (width, height, pairs, pairStride, rowLength)
             var scratch = [Float](unsafeUninitializedCapacity: scratchCount) { _, n in n = scratchCount }
             scratch.withUnsafeMutableBufferPointer { buffer in
-                let zr = buffer.baseAddress!, zi = zr + h * p, work = zi + h * p
+                let zr = buffer.baseAddress!, zi = zr + h * ld, work = zi + h * ld
                 // Pack: z[y][b] = x[y][2b] + i·x[y][2b+1].
                 let rowBands = FFT.chunks(h, threads: threads * 4)
                 parallelFor(rowBands.count, threads: threads) { c in
                     for y in rowBands[c] {
-                        let row = plane + y * w, outR = zr + y * p, outI = zi + y * p
+                        let row = plane + y * w, outR = zr + y * ld, outI = zi + y * ld
                         for b in 0 ..< w / 2 {
                             outR[b] = row[2 * b]
                             outI[b] = row[2 * b + 1]
@@ -115,7 +119,7 @@ extension FFT {
                 }
                 let pairChunks = FFT.chunks(p, threads: threads)
                 parallelFor(pairChunks.count, threads: threads) { c in
-                    vertical.transform(zr, zi, batch: p, items: pairChunks[c], scratch: work)
+                    vertical.transform(zr, zi, batch: ld, items: pairChunks[c], scratch: work)
                 }
                 spectrum.real.withUnsafeMutableBufferPointer { sr in
                     spectrum.imaginary.withUnsafeMutableBufferPointer { si in
@@ -127,7 +131,7 @@ extension FFT {
                             let first = block * Self.pairBlock, last = min(p, first + Self.pairBlock)
                             for k in 0 ..< rows {
                                 let m = (h - k) % h
-                                let ar = zr + k * p, ai = zi + k * p, br = zr + m * p, bi = zi + m * p
+                                let ar = zr + k * ld, ai = zi + k * ld, br = zr + m * ld, bi = zi + m * ld
                                 for b in first ..< last {
                                     let x1 = 2 * b * rows + k
                                     sr[x1] = 0.5 * (ar[b] + br[b])
@@ -150,7 +154,7 @@ extension FFT {
 
         /// `inverse` on raw memory, with `threads` already resolved.
         func reconstruct(_ spectrum: Spectrum2D, into plane: UnsafeMutablePointer<Float>, threads: Int) {
-            let (w, h, p, rows) = (width, height, pairs, rowLength)
+            let (w, h, p, ld, rows) = (width, height, pairs, pairStride, rowLength)
             let count = w * rows
             let total = 2 * count + scratchCount
             var scratch = [Float](unsafeUninitializedCapacity: total) { _, n in n = total }
@@ -164,7 +168,7 @@ extension FFT {
                 parallelFor(rowChunks.count, threads: threads) { c in
                     horizontal.transform(ui, ur, batch: rows, items: rowChunks[c], scratch: rest)
                 }
-                let zr = rest, zi = zr + h * p, work = zi + h * p
+                let zr = rest, zi = zr + h * ld, work = zi + h * ld
                 // Pair the columns again, Z = Y₂ᵦ + i·Y₂ᵦ₊₁, completing k > h/2
                 // from Y[h − k] = conj Y[k].
                 let blocks = (p + Self.pairBlock - 1) / Self.pairBlock
@@ -173,7 +177,7 @@ extension FFT {
                     for k in 0 ..< h {
                         let mirrored = k >= rows
                         let kk = mirrored ? h - k : k
-                        let outR = zr + k * p, outI = zi + k * p
+                        let outR = zr + k * ld, outI = zi + k * ld
                         for b in first ..< last {
                             let u = 2 * b * rows + kk
                             let (uR, uI) = (ur[u], mirrored ? -ui[u] : ui[u])
@@ -188,13 +192,13 @@ extension FFT {
                 }
                 let pairChunks = FFT.chunks(p, threads: threads)
                 parallelFor(pairChunks.count, threads: threads) { c in
-                    vertical.transform(zi, zr, batch: p, items: pairChunks[c], scratch: work)
+                    vertical.transform(zi, zr, batch: ld, items: pairChunks[c], scratch: work)
                 }
                 let scale = 1 / Float(w * h)
                 let rowBands = FFT.chunks(h, threads: threads * 4)
                 parallelFor(rowBands.count, threads: threads) { c in
                     for y in rowBands[c] {
-                        let row = plane + y * w, inR = zr + y * p, inI = zi + y * p
+                        let row = plane + y * w, inR = zr + y * ld, inI = zi + y * ld
                         for b in 0 ..< w / 2 {
                             row[2 * b] = inR[b] * scale
                             row[2 * b + 1] = inI[b] * scale

@@ -6,6 +6,7 @@ import Glibc
 #endif
 
 let benchmarks: [String: ([String]) throws -> Void] = [
+    "deblur": deblurBenchmark,
     "degrade": degradeBenchmark,
     "upsample": upsampleBenchmark,
 ]

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// 1-D transfer functions (DFT values) of the filters the deconvolution uses,
+/// on a periodic frame of `length` samples. Both filters are separable or
+/// axis-aligned, so their 2-D transfer functions are products or sums of these.
+enum GaussianTransfer {
+    /// Taps on each side of the centre of the Gaussian kernel of `sigma`:
+    /// ⌈4σ⌉, as `BlurShape.gaussian` samples it, so the model is exactly the
+    /// blur the Degrade module applies.
+    static func radius(sigma: Double) -> Int {
+        max(1, Int((4 * sigma).rounded(.up)))
+    }
+
+    /// The DFT of the sampled, normalised Gaussian exp(−t²/2σ²), t = −r … r,
+    /// centred on sample 0. It is real and even because the kernel is.
+    static func gaussian(sigma: Double, length: Int) -> [Float] {
+        let r = radius(sigma: sigma)
+        let taps = (0 ... r).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
+        let total = taps[0] + 2 * taps.dropFirst().reduce(0, +)
+        return (0 ..< length).map { k in
+            var sum = taps[0]
+            for t in 1 ... r {
+                // kt mod length keeps the angle exact for long frames.
+                sum += 2 * taps[t] * cos(2 * Double.pi * Double((k * t) % length) / Double(length))
+            }
+            return Float(sum / total)
+        }
+    }
+
+    /// |DFT|² of the forward difference x[i+1] − x[i]: 2 − 2 cos(2πk/length).
+    static func differencePower(length: Int) -> [Float] {
+        (0 ..< length).map { Float(2 - 2 * cos(2 * Double.pi * Double($0) / Double(length))) }
+    }
+}
