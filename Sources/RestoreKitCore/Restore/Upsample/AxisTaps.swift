@@ -42,30 +42,27 @@ struct AxisTaps: Sendable {
     func composed(afterConvolving kernel: [Float]) -> AxisTaps {
         let radius = kernel.count / 2
         guard radius > 0 else { return self }
-        var rows: [(first: Int, values: [Double])] = []
-        rows.reserveCapacity(outputSize)
+        // Row o reads sources within `radius` of its own taps; reflected taps
+        // fold back inside that span, so it bounds the composite row.
+        let width = stride + 2 * radius
+        var firsts = [Int](repeating: 0, count: outputSize)
+        var combined = [Float](repeating: 0, count: outputSize * width)
+        var values = [Double](repeating: 0, count: width)
         for o in 0 ..< outputSize {
-            // Input sample k of this map is Σ_t kernel[t] · source[reflect(k + t − radius)].
-            var touched: [(index: Int, weight: Double)] = []
+            let low = max(0, first[o] - radius)
+            for i in values.indices { values[i] = 0 }
             for t in 0 ..< stride {
                 let w = Double(weights[o * stride + t])
                 if w == 0 { continue }
+                // Input sample k of this map is Σ_u kernel[u] · source[reflect(k + u − radius)].
                 let k = first[o] + t
                 for (u, g) in kernel.enumerated() {
-                    touched.append((Convolution.reflect101(k + u - radius, inputSize), w * Double(g)))
+                    values[Convolution.reflect101(k + u - radius, inputSize) - low] += w * Double(g)
                 }
             }
-            let low = touched.map(\.index).min() ?? first[o]
-            let high = touched.map(\.index).max() ?? first[o]
-            var values = [Double](repeating: 0, count: high - low + 1)
-            for (index, weight) in touched { values[index - low] += weight }
-            rows.append((low, values))
+            firsts[o] = low
+            for t in 0 ..< width { combined[o * width + t] = Float(values[t]) }
         }
-        let width = rows.map(\.values.count).max() ?? 1
-        var combined = [Float](repeating: 0, count: outputSize * width)
-        for (o, row) in rows.enumerated() {
-            for (t, v) in row.values.enumerated() { combined[o * width + t] = Float(v) }
-        }
-        return AxisTaps(inputSize: inputSize, first: rows.map(\.first), stride: width, weights: combined)
+        return AxisTaps(inputSize: inputSize, first: firsts, stride: width, weights: combined)
     }
 }

@@ -54,6 +54,12 @@ public struct BackProjectionUpsampler: Restorer {
         return Rect(x: x.lowerBound, y: y.lowerBound, width: x.count, height: y.count)
     }
 
+    /// The output pixels of `output`, from `input` holding the input pixels of
+    /// `inputRect` (what `inputRect(for: output, …)` returned, or more); each
+    /// channel is restored on its own and clipped to [0, 1].
+    ///
+    /// Throws `invalidArgument` for parameters outside the grammar's ranges or
+    /// an input that does not cover `output`, `cancelled` once the context is.
     public func restore(_ input: Image, at inputRect: Rect, producing output: Rect,
                         inputWidth: Int, inputHeight: Int, context: RestorationContext) throws -> Image {
         try validate()
