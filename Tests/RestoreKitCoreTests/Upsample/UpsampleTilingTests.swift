@@ -50,6 +50,20 @@ import Testing
         #expect(abs(result.psnrWhole - result.psnrTiled) < 0.05)
     }
 
+    @Test func aPlanRunTileByTileEqualsTheWholeImage() throws {
+        // The executor's own tiling, as hosts drive it, RGB at a fractional factor.
+        let low = T.degraded(T.truth(width: 120, height: 90), factor: 2)
+        let upsampler = BackProjectionUpsampler(factor: 2.3, blur: 0.5, noise: 0)
+        let plan = RestorationPlan(stages: [PlannedStage(task: .upsample(factor: 2.3, blur: 0.5, noise: 0),
+                                                         restorer: upsampler, backend: "classic")],
+                                   prompt: RestorationPrompt(deblur: .value(0.5), upsample: .value(2.3)))
+        let tiled = try plan.run(on: low, tileSize: 64, context: RestorationContext(threads: 2))
+        let whole = try T.upsample(low, with: upsampler)
+        #expect((tiled.width, tiled.height) == (whole.width, whole.height))
+        let difference = zip(whole.samples, tiled.samples).map { abs($0 - $1) }.max() ?? 1
+        #expect(difference <= 1 / 255, "\(difference * 255)/255")
+    }
+
     @Test func inputRectIsTheWholeInputForTheWholeOutput() {
         let upsampler = BackProjectionUpsampler(factor: 2.5, blur: 0, noise: 0)
         #expect(upsampler.inputRect(for: Rect(width: 250, height: 125), inputWidth: 100, inputHeight: 50)
