@@ -144,7 +144,7 @@ extension RestorationTask {
         switch self {
         case .dejpeg: return "dejpeg"
         case .denoise: return "denoise"
-        case .deblur: return "deblur"
+        case .deblur, .deblurDenoise: return "deblur"
         case .upsample: return "upsample"
         }
     }

@@ -6,11 +6,16 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
     case dejpeg(quality: Int, tables: JPEGTables?)
     /// Remove additive Gaussian noise of standard deviation `sigma` ([0, 1] units).
     case denoise(sigma: Double)
-    /// Remove a Gaussian blur of `sigma` pixels, in the presence of Gaussian
-    /// noise of `noise` (0 when none was stated).
+    /// Remove a Gaussian blur of `sigma` pixels from an input that carries
+    /// noise of about `noise` (what earlier stages left, or quantisation noise
+    /// at 0): the restorer regularises for it.
     case deblur(sigma: Double, noise: Double)
+    /// Remove a Gaussian blur of `sigma` pixels and Gaussian noise of `noise`
+    /// together (a joint solver, e.g. plug-and-play with a denoising prior).
+    case deblurDenoise(sigma: Double, noise: Double)
     /// Enlarge by `factor`, undoing a bicubic downscale that followed a Gaussian
-    /// blur of `blur` pixels (0: none) at the high resolution, with noise `noise`.
+    /// blur of `blur` pixels (0: none) at the high resolution; the input carries
+    /// noise of about `noise`.
     case upsample(factor: Double, blur: Double, noise: Double)
 
     public var description: String {
@@ -18,6 +23,7 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
         case .dejpeg(let q, let tables): return "dejpeg(quality: \(q)\(tables == nil ? "" : ", file tables"))"
         case .denoise(let s): return "denoise(sigma: \(s))"
         case .deblur(let s, let n): return "deblur(sigma: \(s), noise: \(n))"
+        case .deblurDenoise(let s, let n): return "deblurDenoise(sigma: \(s), noise: \(n))"
         case .upsample(let f, let b, let n): return "upsample(factor: \(f), blur: \(b), noise: \(n))"
         }
     }

@@ -7,24 +7,34 @@ import Testing
     @Test func inverseOfSPIREOrderWithoutJointSolvers() throws {
         let backend = RecordingBackend(joint: false)
         let plan = try RestorationPlanner(backends: [backend]).plan(demo, channels: 3)
+        let residual = RestorationPlanner.residualNoise(afterDenoising: 0.04, dejpegQuality: 40)
         #expect(plan.stages.map(\.task) == [.dejpeg(quality: 40, tables: nil), .denoise(sigma: 0.04),
-                                            .deblur(sigma: 1.5, noise: 0)])
+                                            .deblur(sigma: 1.5, noise: residual)])
         #expect(plan.stages.map(\.backend) == ["test", "test", "test"])
     }
 
     @Test func jointDeblurReplacesDenoise() throws {
         let plan = try RestorationPlanner(backends: [RecordingBackend(joint: true)]).plan(demo, channels: 3)
-        #expect(plan.stages.map(\.task) == [.dejpeg(quality: 40, tables: nil), .deblur(sigma: 1.5, noise: 0.04)])
+        #expect(plan.stages.map(\.task) == [.dejpeg(quality: 40, tables: nil), .deblurDenoise(sigma: 1.5, noise: 0.04)])
     }
 
     @Test func upsampleWithStatedBlur() throws {
         let prompt = RestorationPrompt(deblur: .value(1.2), upsample: .value(2), denoise: .value(0.02))
         let joint = try RestorationPlanner(backends: [RecordingBackend(joint: true)]).plan(prompt, channels: 1)
-        #expect(joint.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 1.2, noise: 0)])
+        let residual = 0.4 * 0.02
+        #expect(joint.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 1.2, noise: residual)])
         let split = try RestorationPlanner(backends: [RecordingBackend(joint: false)]).plan(prompt, channels: 1)
-        #expect(split.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 0, noise: 0),
-                                             .deblur(sigma: 1.2, noise: 0)])
+        #expect(split.stages.map(\.task) == [.denoise(sigma: 0.02), .upsample(factor: 2, blur: 0, noise: residual),
+                                             .deblur(sigma: 1.2, noise: residual)])
         #expect(split.outputSize(width: 10, height: 7) == (20, 14))
+    }
+
+    @Test func residualNoiseOfEarlierStages() {
+        #expect(RestorationPlanner.residualNoise(afterDenoising: 0, dejpegQuality: nil) == 0)
+        #expect(abs(RestorationPlanner.residualNoise(afterDenoising: 0.05, dejpegQuality: nil) - 0.02) < 1e-12)
+        // Coarser quantisation leaves more: quality 20 more than 40 more than 70.
+        let q = [20, 40, 70].map { RestorationPlanner.residualNoise(afterDenoising: 0, dejpegQuality: $0) }
+        #expect(q[0] > q[1] && q[1] > q[2] && q[2] > 0)
     }
 
     @Test func preferenceOrderAndModelChoice() throws {

@@ -73,8 +73,9 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
         case .upsample(let factor, let blur, _):
             if blur > 0 && !joint { return nil }
             return NearestUpsample(factor: Int(factor))
-        case .deblur(_, let noise):
-            if noise > 0 && !joint { return nil }
+        case .deblurDenoise:
+            return joint ? BoxMean(radius: 1) : nil
+        case .deblur:
             return BoxMean(radius: 1)
         case .dejpeg, .denoise:
             return BoxMean(radius: 2)
