@@ -8,6 +8,7 @@ import Glibc
 let benchmarks: [String: ([String]) throws -> Void] = [
     "deblur": deblurBenchmark,
     "degrade": degradeBenchmark,
+    "dejpeg": dejpegBenchmark,
     "upsample": upsampleBenchmark,
 ]
 

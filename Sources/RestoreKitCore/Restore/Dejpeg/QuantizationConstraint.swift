@@ -6,7 +6,8 @@
 /// coefficients lie in [(k − ½) q, (k + ½) q] would have produced the same file,
 /// so a restoration may move only within those intervals; `project` clamps
 /// each coefficient of an estimate into its interval, the closest such image
-/// in the least-squares sense (the DCT is orthonormal). Blocks start at the
+/// in the least-squares sense (the DCT is orthonormal), after narrowing each
+/// interval by `margin` on both sides (see there). Blocks start at the
 /// plane's top-left corner; partial blocks at the right and bottom are padded
 /// by repeating the last column and row, as the encoder pads them.
 struct QuantizationConstraint {
@@ -19,20 +20,24 @@ struct QuantizationConstraint {
     /// The observed level of each coefficient, 64 per block, blocks row by row.
     let levels: [Float]
 
+    /// How far inside its interval's ends a coefficient is kept (0–255 scale,
+    /// at most a quarter step). A restored image is saved with 8-bit samples,
+    /// and that rounding moves each coefficient by noise of deviation
+    /// 1/√12 ≈ 0.29; a coefficient projected onto the very end of its interval
+    /// would land on the wrong side half of the time. One unit (3.5
+    /// deviations) keeps re-encoding faithful at a negligible cost in freedom.
+    static let margin: Float = 1
+
     /// The constraint of `observed`, a decoded plane, under `steps`. Decoding
     /// rounds to 8 bits, which moves a coefficient by a fraction of a step, so
     /// rounding the observed coefficients recovers the stored levels.
     init(observed: JPEGPlane, steps: [UInt16], threads: Int) {
-        self.steps = steps.map(Float.init)
-        width = observed.width
-        height = observed.height
-        blocksAcross = (width + 7) / 8
-        blocksDown = (height + 7) / 8
-        var levels = [Float](repeating: 0, count: blocksAcross * blocksDown * 64)
-        let (across, stepValues) = (blocksAcross, self.steps)
+        let stepValues = steps.map(Float.init)
+        let across = (observed.width + 7) / 8, down = (observed.height + 7) / 8
+        var levels = [Float](repeating: 0, count: across * down * 64)
         levels.withUnsafeMutableBufferPointer { out in
             let out = out
-            parallelFor(blocksDown, threads: threads) { by in
+            parallelFor(down, threads: threads) { by in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { block in
                     let block = block.baseAddress!
                     for bx in 0 ..< across {
@@ -44,6 +49,11 @@ struct QuantizationConstraint {
                 }
             }
         }
+        self.steps = stepValues
+        width = observed.width
+        height = observed.height
+        blocksAcross = across
+        blocksDown = down
         self.levels = levels
     }
 
@@ -64,7 +74,8 @@ struct QuantizationConstraint {
                                 BlockDCT.forward(block)
                                 let base = (by * blocksAcross + bx) * 64
                                 for i in 0 ..< 64 {
-                                    let centre = levels[base + i] * steps[i], half = steps[i] / 2
+                                    let centre = levels[base + i] * steps[i]
+                                    let half = steps[i] / 2 - min(Self.margin, steps[i] / 4)
                                     block[i] = min(centre + half, max(centre - half, block[i]))
                                 }
                                 BlockDCT.inverse(block)

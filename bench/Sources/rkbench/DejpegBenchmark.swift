@@ -1,0 +1,155 @@
+import RestoreKitCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `rkbench dejpeg [--gray] [--limit N] [--threads N] [Q…]`: LIVE1 compressed
+/// by libjpeg-turbo at each quality Q (default 10 20 30), in colour with 4:2:0
+/// chroma or, with --gray, as the BT.601 Y channel (the published gray rows'
+/// protocol); decoded, and restored by the JPEG deblocker with the file's
+/// tables. Prints PSNR of the decoded JPEG and of the restoration (RGB and Y
+/// for colour; outputs rounded to 8 bits as a file would hold them) and the
+/// seconds of the restoration alone, per image and per megapixel. Then the
+/// speed on one megapixel at quality 40, whole and in 256-pixel tiles, and
+/// how far the tiled result is from the whole-image one.
+func dejpegBenchmark(_ arguments: [String]) throws {
+    var gray = false, limit = Int.max, threads = 0, qualities: [Int] = []
+    var rest = arguments[...]
+    while let argument = rest.popFirst() {
+        switch argument {
+        case "--gray": gray = true
+        case "--limit": limit = Int(rest.popFirst() ?? "") ?? limit
+        case "--threads": threads = Int(rest.popFirst() ?? "") ?? threads
+        default:
+            guard let q = Int(argument), (1 ... 100).contains(q) else {
+                throw RestoreError(.invalidArgument, "unknown argument '\(argument)'")
+            }
+            qualities.append(q)
+        }
+    }
+    if qualities.isEmpty { qualities = [10, 20, 30] }
+    let paths = Array(try imagePaths("testsets/LIVE1").prefix(limit))
+    let originals = try paths.map { path -> Image in
+        let image = try ImageFile.read(path).image.colorOnly
+        return gray ? try grayImage(image) : image
+    }
+
+    let threadCount = threads > 0 ? threads : ProcessorInfo.coreCount
+    print("## JPEG deblocking (LIVE1, \(originals.count) \(gray ? "gray" : "colour 4:2:0") images, "
+        + "\(threadCount) threads)\n")
+    if gray {
+        print("| q | JPEG | restored | gain | s / image | s / MP |")
+        print("|---|---|---|---|---|---|")
+    } else {
+        print("| q | JPEG RGB | restored RGB | gain RGB | JPEG Y | restored Y | gain Y | s / image | s / MP |")
+        print("|---|---|---|---|---|---|---|---|---|")
+    }
+    let megapixels = originals.reduce(0) { $0 + Double($1.planeCount) } / 1e6
+    for q in qualities {
+        var before: [Double] = [], after: [Double] = [], beforeY: [Double] = [], afterY: [Double] = []
+        var seconds: [Double] = []
+        for original in originals {
+            let decoded = try JPEGCodec.decode(JPEGCodec.encode(original, quality: q, chroma: .both))
+            let info = decoded.jpeg!
+            let tables = JPEGTables(luma: info.table(forComponent: 0)!, chroma: info.table(forComponent: 1))
+            let chroma = ChromaSubsampling(rawValue: info.chromaSubsampling ?? "") ?? .both
+            let deblocker = JPEGDeblocker(quality: q, tables: tables, chroma: chroma)
+            let start = now()
+            let restored = try deblocker.restore(tile: decoded.image, origin: (0, 0),
+                                                 context: RestorationContext(threads: threads))
+            seconds.append(now() - start)
+            let output = try eightBit(restored)
+            before.append(try PSNR.measure(decoded.image, reference: original))
+            after.append(try PSNR.measure(output, reference: original))
+            if !gray {
+                beforeY.append(try PSNR.measure(decoded.image, reference: original, channels: .lumaY))
+                afterY.append(try PSNR.measure(output, reference: original, channels: .lumaY))
+            }
+        }
+        let (b, a) = (mean(before), mean(after))
+        let timing = "\(fixed(mean(seconds), 3)) | \(fixed(seconds.reduce(0, +) / megapixels, 3))"
+        if gray {
+            print("| \(q) | \(fixed(b, 2)) | \(fixed(a, 2)) | \(fixed(a - b, 2)) | \(timing) |")
+        } else {
+            let (by, ay) = (mean(beforeY), mean(afterY))
+            print("| \(q) | \(fixed(b, 2)) | \(fixed(a, 2)) | \(fixed(a - b, 2)) | \(fixed(by, 2)) | \(fixed(ay, 2))"
+                + " | \(fixed(ay - by, 2)) | \(timing) |")
+        }
+    }
+    try megapixelRun(mosaic(originals), threads: threads)
+}
+
+/// Times the deblocker on `image` compressed at quality 40, whole and tile by
+/// tile (256 × 256 output tiles, each restored from `inputRect`'s region), and
+/// prints both times and the largest difference between the two results.
+private func megapixelRun(_ image: Image, threads: Int) throws {
+    let decoded = try JPEGCodec.decode(JPEGCodec.encode(image, quality: 40))
+    let info = decoded.jpeg!
+    let deblocker = JPEGDeblocker(quality: 40, tables: JPEGTables(luma: info.table(forComponent: 0)!,
+                                                                  chroma: info.table(forComponent: 1)))
+    let (w, h) = (image.width, image.height)
+    let context = RestorationContext(threads: threads)
+    let cpuStart = processorSeconds()
+    let wholeSeconds = median(try timeRuns(3) { _ = try deblocker.restore(tile: decoded.image, origin: (0, 0), context: context) })
+    let cpuSeconds = (processorSeconds() - cpuStart) / 3
+    let whole = try deblocker.restore(tile: decoded.image, origin: (0, 0), context: context)
+    var tiled = decoded.image
+    let start = now()
+    for y in stride(from: 0, to: h, by: 256) {
+        for x in stride(from: 0, to: w, by: 256) {
+            let output = Rect(x: x, y: y, width: min(256, w - x), height: min(256, h - y))
+            let input = deblocker.inputRect(for: output, inputWidth: w, inputHeight: h)
+            tiled.paste(try deblocker.restore(decoded.image.cropped(to: input), at: input, producing: output,
+                                              inputWidth: w, inputHeight: h, context: context), x: x, y: y)
+        }
+    }
+    let tiledSeconds = now() - start
+    let difference = zip(whole.samples, tiled.samples).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+    print("\n\(w) × \(h) colour image (\(fixed(Double(w * h) / 1e6, 2)) MP, LIVE1 crops) at quality 40: "
+        + "\(fixed(wholeSeconds, 2)) s whole (median of 3; \(fixed(cpuSeconds, 2)) s of processor time, all threads), "
+        + "\(fixed(tiledSeconds, 2)) s in 256-pixel tiles "
+        + "(halo \(deblocker.halo), alignment \(deblocker.alignment)); largest tiled − whole difference "
+        + "\(difference * 255) levels.")
+}
+
+/// Processor seconds this process has used, all threads together: with other
+/// work on the machine, wall-clock times overstate the restorer's cost.
+private func processorSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// A 1024 × 1024 image of 256 × 256 crops, taken from the centres of `images`
+/// in turn.
+private func mosaic(_ images: [Image]) throws -> Image {
+    let layout = images[0].layout
+    var out = try Image(width: 1024, height: 1024, layout: layout)
+    for index in 0 ..< 16 {
+        let image = images[index % images.count]
+        let crop = Rect(x: (image.width - 256) / 2, y: (image.height - 256) / 2, width: 256, height: 256)
+        out.paste(image.cropped(to: crop), x: index % 4 * 256, y: index / 4 * 256)
+    }
+    return out
+}
+
+/// `image` rounded to 8-bit levels, as a saved file holds it.
+private func eightBit(_ image: Image) throws -> Image {
+    try image.interleaved8().withUnsafeBufferPointer {
+        try Image(interleaved8: $0, width: image.width, height: image.height, layout: image.layout)
+    }
+}
+
+/// The 8-bit gray version of an RGB image as the published gray JPEG rows
+/// (ARCNN, DnCNN) make it: the Y channel of MATLAB's rgb2ycbcr on uint8 data,
+/// BT.601 studio-range luma rounded to 8 bits.
+private func grayImage(_ image: Image) throws -> Image {
+    let n = image.planeCount
+    var samples = [Float](repeating: 0, count: n)
+    for i in 0 ..< n {
+        let luma = LumaY.value(red: Double(image.samples[i]), green: Double(image.samples[n + i]),
+                               blue: Double(image.samples[2 * n + i]))
+        samples[i] = Float((luma * 255).rounded() / 255)
+    }
+    return try Image(width: image.width, height: image.height, layout: .gray, samples: samples)
+}
