@@ -17,6 +17,9 @@
 // blurred with σ 1.5, light noise: a denoised photo's remains) deconvolved at
 // σ 1.5 with noise 0.04 stated, median of `runs` runs.
 //
+// FFT: the real 2-D transform's speed at 1024² and 1080² (the frame of a
+// 1000 × 1000 image), one thread.
+//
 // Tiles: one image per setting restored in 128- and 256-pixel tiles with the
 // restorer's halo, against the whole-image restore.
 import RestoreKitCore
@@ -78,6 +81,7 @@ func deblurBenchmark(_ arguments: [String]) throws {
     print()
 
     try speed(paths[0], runs: runs, context: context)
+    try fftSpeed(runs: runs)
     try tiles(firstImages, context: context)
 }
 
@@ -116,10 +120,40 @@ private func speed(_ path: String, runs: Int, context: RestorationContext) throw
     let input = try large.convolved(with: BlurKernel(.gaussian(sigma: 1.5))).addingGaussianNoise(sigma: 0.005, seed: 5)
     let restorer = GaussianDeconvolution(sigma: 1.5, noise: 0.04)
     _ = try restorer.restore(tile: input, origin: (0, 0), context: context)   // plans and tables
+    let cpuBefore = processorSeconds()
     let seconds = try timeRuns(runs) { _ = try restorer.restore(tile: input, origin: (0, 0), context: context) }
+    let cpu = (processorSeconds() - cpuBefore) / Double(runs)
     print("### Speed\n")
     print("1000 × 1000 RGB, σ 1.5, noise 0.04 stated, \(context.threads) threads: "
-        + "\(fixed(median(seconds), 2)) s (median of \(runs); runs \(seconds.map { fixed($0, 2) }.joined(separator: ", ")))\n")
+        + "\(fixed(median(seconds), 2)) s wall (median of \(runs); runs \(seconds.map { fixed($0, 2) }.joined(separator: ", "))); "
+        + "\(fixed(cpu, 2)) CPU seconds per run, all threads together (what the work costs when other "
+        + "processes compete for the cores).\n")
+}
+
+/// Milliseconds per real 2-D FFT (forward, inverse) on one thread, for the
+/// frame sizes a 1-megapixel deconvolution uses and a power of two.
+private func fftSpeed(runs: Int) throws {
+    print("FFT.RealPlan2D, 1 thread, median of \(max(runs, 5)):\n")
+    print("| size | forward ms | inverse ms |")
+    print("|---|---|---|")
+    for side in [1024, 1080] {
+        let plan = try FFT.RealPlan2D.shared(width: side, height: side)
+        let plane = (0 ..< side * side).map { Float(($0 * 7919) % 1000) / 1000 }
+        var spectrum = try plan.forward(plane)
+        var back = plane
+        let forward = try timeRuns(max(runs, 5)) { try plan.forward(plane, into: &spectrum) }
+        let inverse = try timeRuns(max(runs, 5)) { try plan.inverse(spectrum, into: &back) }
+        print("| \(side) × \(side) | \(fixed(median(forward) * 1000, 1)) | \(fixed(median(inverse) * 1000, 1)) |")
+    }
+    print()
+}
+
+/// User plus system CPU seconds this process has used so far.
+private func processorSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
 }
 
 /// Tiled restores (tile sides 128 and 256, each with the restorer's halo)

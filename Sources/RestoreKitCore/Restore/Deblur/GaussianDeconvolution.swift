@@ -14,9 +14,11 @@ import Glibc
 /// Method: each plane is framed periodically with mirrored margins
 /// (`PeriodicFrame`, so no ringing at the borders) and deconvolved by
 /// half-quadratic splitting with a hyper-Laplacian (|∇x|^(2/3)) gradient prior
-/// (`HalfQuadraticDeconvolver`; eight iterations, two FFTs each). RGB is first
-/// turned into an orthonormal luminance/opponent basis whose colour planes get
-/// a prior `chromaPriorScale` times stronger. The data weight is
+/// (`HalfQuadraticDeconvolver`; eight iterations of two FFTs each). RGB is
+/// first turned into an orthonormal luminance/opponent basis whose colour
+/// planes get a prior `chromaPriorScale` times stronger and half the
+/// iterations (the same final β, reached in bigger steps: they are smooth,
+/// and that saves a third of the work). The data weight is
 /// λ = κ(σ) / σₙ², with σₙ² the stated noise variance plus a floor for 8-bit
 /// data, and κ(σ) = 0.2 + 0.2σ² (see `dataWeight`). Results are clamped to
 /// [0, 1] and deterministic (the same for any thread count).
@@ -36,8 +38,15 @@ public struct GaussianDeconvolution: LocalRestorer {
         0.2 + 0.2 * sigma * sigma
     }
 
-    /// How much stronger the prior is on the two opponent-colour planes.
-    static let chromaPriorScale = 10.0
+    /// How much stronger the prior is on the two opponent-colour planes. On
+    /// the BSDS500 training crops 3 to 10 do equally well at low noise and 3
+    /// to 5 best at noise 0.04.
+    static let chromaPriorScale = 5.0
+
+    /// Iterations on the luminance (or gray) plane and on colour planes:
+    /// four on colour cost < 0.06 dB against eight on the training crops.
+    static let lumaIterations = 8
+    static let chromaIterations = 4
 
     /// The variance floor of the data term: three times that of 8-bit
     /// rounding (a uniform error of one code value, 1/(255·√12)). Rounding is
@@ -86,7 +95,8 @@ public struct GaussianDeconvolution: LocalRestorer {
         let solver = try HalfQuadraticDeconvolver(width: frame.frameWidth, height: frame.frameHeight, sigma: sigma)
         let lambda = Self.dataWeight(sigma: sigma) / effectiveNoiseVariance
         let threads = context.threads
-        let steps = 2 * HalfQuadraticDeconvolver.iterations
+        let iterations = (0 ..< colors).map { $0 == 0 ? Self.lumaIterations : Self.chromaIterations }
+        let totalSteps = Double(2 * iterations.reduce(0, +))
 
         var out = tile
         try out.samples.withUnsafeMutableBufferPointer { samples in
@@ -94,14 +104,17 @@ public struct GaussianDeconvolution: LocalRestorer {
             if colors == 3 {
                 OpponentBasis.forward(base, base + count, base + 2 * count, count: count)
             }
+            var stepsBefore = 0
             for c in 0 ..< colors {
                 let plane = UnsafeMutableBufferPointer(start: base + c * count, count: count)
                 let weight = c == 0 ? lambda : lambda / Self.chromaPriorScale
                 let framed = frame.embed(UnsafeBufferPointer(plane), threads: threads)
-                let restored = try solver.solve(framed, lambda: Float(weight), threads: threads) { done in
-                    try context.report(Double(c * steps + done) / Double(colors * steps))
+                let restored = try solver.solve(framed, lambda: Float(weight), iterations: iterations[c],
+                                                threads: threads) { done in
+                    try context.report(Double(stepsBefore + done) / totalSteps)
                 }
                 frame.extract(restored, into: plane)
+                stepsBefore += 2 * iterations[c]
             }
             if colors == 3 {
                 OpponentBasis.inverse(base, base + count, base + 2 * count, count: count)
