@@ -50,7 +50,7 @@ extension FFT {
 
         /// Transforms `batch` signals in place (see the type for the layout);
         /// the two arrays must hold `length · batch` values each. Up to
-        /// `threads` threads share the batch.
+        /// `threads` threads share the batch (0 or less: one per core).
         public func forward(real: inout [Float], imaginary: inout [Float], batch: Int = 1,
                             threads: Int = 1) throws {
             try run(&real, &imaginary, batch: batch, threads: threads, inverse: false)

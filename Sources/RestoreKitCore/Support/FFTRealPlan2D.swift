@@ -7,6 +7,10 @@ extension FFT {
     /// separated by symmetry, keeping ky ≤ height/2, and written transposed;
     /// then the rows are transformed along x as a second batch. Both passes
     /// run on contiguous batches (vectorisable) and split across threads.
+    ///
+    /// Every method takes `threads`: up to that many threads share the work
+    /// (0 or less: one per core); results do not depend on it. Each call
+    /// allocates its scratch once (about two planes' worth), never in loops.
     public final class RealPlan2D: Sendable {
         /// Plane width in pixels.
         public let width: Int
