@@ -106,6 +106,30 @@ import Testing
         }
     }
 
+    /// Images smaller than a block, and odd sizes, come back whole and in range.
+    @Test(arguments: [(1, 1), (5, 3), (9, 17)])
+    func restoresTinyImages(_ width: Int, _ height: Int) throws {
+        for gray in [true, false] {
+            let (decoded, tables) = try DejpegTestImages.compressed(
+                DejpegTestImages.crop(width: width, height: height, gray: gray), quality: 10)
+            let restored = try JPEGDeblocker(quality: 10, tables: tables)
+                .restore(tile: decoded, origin: (0, 0), context: RestorationContext(threads: 2))
+            #expect(restored.width == width && restored.height == height && restored.layout == decoded.layout)
+            #expect(restored.samples.allSatisfy { (0 ... 1).contains($0) })
+        }
+    }
+
+    /// A tile off the block grid is refused rather than deblocked on a wrong grid.
+    @Test func refusesTilesOffTheGrid() throws {
+        let image = DejpegTestImages.crop(width: 32, height: 32)
+        #expect(throws: RestoreError.self) {
+            _ = try JPEGDeblocker(quality: 30, tables: nil)
+                .restore(tile: image, origin: (8, 0), context: RestorationContext(threads: 1))
+        }
+        _ = try JPEGDeblocker(quality: 30, tables: nil, chroma: .none)
+            .restore(tile: image, origin: (8, 0), context: RestorationContext(threads: 1))
+    }
+
     /// The luma (or gray) plane of `image` on the 0–255 scale.
     private func lumaPlane(_ image: Image) -> JPEGPlane {
         if image.layout.colorChannelCount == 1 {

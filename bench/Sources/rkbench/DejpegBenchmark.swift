@@ -3,21 +3,27 @@ import RestoreKitCore
 import Glibc
 #endif
 
-/// `rkbench dejpeg [--gray] [--limit N] [--threads N] [Q…]`: LIVE1 compressed
-/// by libjpeg-turbo at each quality Q (default 10 20 30), in colour with 4:2:0
-/// chroma or, with --gray, as the BT.601 Y channel (the published gray rows'
-/// protocol); decoded, and restored by the JPEG deblocker with the file's
-/// tables. Prints PSNR of the decoded JPEG and of the restoration (RGB and Y
+/// `rkbench dejpeg [--gray] [--chroma 4:2:0|4:2:2|4:4:4] [--limit N] [--threads N] [Q…]`:
+/// LIVE1 compressed by libjpeg-turbo at each quality Q (default 10 20 30), in
+/// colour (chroma 4:2:0 unless stated) or, with --gray, as the BT.601 Y channel
+/// (the published gray rows' protocol); decoded, and restored by the JPEG
+/// deblocker with the file's tables and chroma subsampling. Prints PSNR of the decoded JPEG and of the restoration (RGB and Y
 /// for colour; outputs rounded to 8 bits as a file would hold them) and the
 /// seconds of the restoration alone, per image and per megapixel. Then the
 /// speed on one megapixel at quality 40, whole and in 256-pixel tiles, and
 /// how far the tiled result is from the whole-image one.
 func dejpegBenchmark(_ arguments: [String]) throws {
-    var gray = false, limit = Int.max, threads = 0, qualities: [Int] = []
+    var gray = false, chroma = ChromaSubsampling.both, limit = Int.max, threads = 0, qualities: [Int] = []
     var rest = arguments[...]
     while let argument = rest.popFirst() {
         switch argument {
         case "--gray": gray = true
+        case "--chroma":
+            let value = rest.popFirst() ?? ""
+            guard let subsampling = ChromaSubsampling(rawValue: value) else {
+                throw RestoreError(.invalidArgument, "--chroma takes 4:2:0, 4:2:2 or 4:4:4, not '\(value)'")
+            }
+            chroma = subsampling
         case "--limit": limit = Int(rest.popFirst() ?? "") ?? limit
         case "--threads": threads = Int(rest.popFirst() ?? "") ?? threads
         default:
@@ -35,7 +41,7 @@ func dejpegBenchmark(_ arguments: [String]) throws {
     }
 
     let threadCount = threads > 0 ? threads : ProcessorInfo.coreCount
-    print("## JPEG deblocking (LIVE1, \(originals.count) \(gray ? "gray" : "colour 4:2:0") images, "
+    print("## JPEG deblocking (LIVE1, \(originals.count) \(gray ? "gray" : "colour \(chroma.rawValue)") images, "
         + "\(threadCount) threads)\n")
     if gray {
         print("| q | JPEG | restored | gain | s / image | s / MP |")
@@ -49,10 +55,9 @@ func dejpegBenchmark(_ arguments: [String]) throws {
         var before: [Double] = [], after: [Double] = [], beforeY: [Double] = [], afterY: [Double] = []
         var seconds: [Double] = []
         for original in originals {
-            let decoded = try JPEGCodec.decode(JPEGCodec.encode(original, quality: q, chroma: .both))
+            let decoded = try JPEGCodec.decode(JPEGCodec.encode(original, quality: q, chroma: chroma))
             let info = decoded.jpeg!
             let tables = JPEGTables(luma: info.table(forComponent: 0)!, chroma: info.table(forComponent: 1))
-            let chroma = ChromaSubsampling(rawValue: info.chromaSubsampling ?? "") ?? .both
             let deblocker = JPEGDeblocker(quality: q, tables: tables, chroma: chroma)
             let start = now()
             let restored = try deblocker.restore(tile: decoded.image, origin: (0, 0),

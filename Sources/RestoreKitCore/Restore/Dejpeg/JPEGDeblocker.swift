@@ -48,8 +48,15 @@ public struct JPEGDeblocker: LocalRestorer {
     /// is stored at full resolution: the constraint holds on the file's grid.
     public var alignment: Int { chroma == .none ? 8 : 16 }
 
+    /// Restores `tile`, whose top-left pixel must lie on the block grid
+    /// (`origin` a multiple of `alignment`); throws otherwise.
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
         try checkTables()
+        guard origin.x % alignment == 0, origin.y % alignment == 0 else {
+            throw RestoreError(.invalidArgument,
+                "JPEG deblocking needs tiles on the file's \(alignment)-pixel block grid; "
+                    + "this one starts at \(origin.x), \(origin.y)")
+        }
         let (w, h) = (tile.width, tile.height)
         let luma = LumaDeblocking(steps: tables.luma)
         if tile.layout.colorChannelCount == 1 {

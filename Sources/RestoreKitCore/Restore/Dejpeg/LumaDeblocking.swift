@@ -12,10 +12,11 @@ import Glibc
 /// 2. Empirical Wiener filtering of the observed plane with the pilot's
 ///    spectrum and noise variance `wienerVarianceFactor`·σ², then projection.
 ///
-/// σ follows the empirical rule Foi, Katkovnik and Egiazarian use for JPEG
-/// deblocking with SA-DCT: σ = 1.15 q̄^0.65, q̄ the mean of the nine lowest-
-/// frequency steps (the 3×3 top-left corner of the table). It depends only on
-/// the table, so file tables and IJG tables are treated alike.
+/// σ follows the empirical rule of Foi, Katkovnik and Egiazarian's SA-DCT
+/// deblocking: σ = 1.15 q̄^0.65, q̄ the mean of the nine lowest-frequency
+/// steps (the 3×3 top-left corner of the table). It depends only on the
+/// table, so file tables and IJG tables are treated alike. Here too it is
+/// about right: scaling σ by 0.8 or 1.2 loses up to 0.06 dB on LIVE1.
 struct LumaDeblocking {
     /// The plane's 64 quantisation steps, natural order.
     let steps: [UInt16]
