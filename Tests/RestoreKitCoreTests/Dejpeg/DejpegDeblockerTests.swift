@@ -67,6 +67,15 @@ import Testing
         #expect(tile == whole.cropped(to: output))
     }
 
+    /// Any number of threads gives the same bits.
+    @Test func deterministicAcrossThreads() throws {
+        let (decoded, tables) = try DejpegTestImages.compressed(DejpegTestImages.crop(width: 96, height: 144), quality: 20)
+        let deblocker = JPEGDeblocker(quality: 20, tables: tables)
+        let one = try deblocker.restore(tile: decoded, origin: (0, 0), context: RestorationContext(threads: 1))
+        let three = try deblocker.restore(tile: decoded, origin: (0, 0), context: RestorationContext(threads: 3))
+        #expect(one == three)
+    }
+
     /// A progress handler that answers `.cancel` stops the restoration with
     /// a cancellation error.
     @Test func cancels() throws {

@@ -110,7 +110,8 @@ private func megapixelRun(_ image: Image, threads: Int) throws {
     }
     let tiledSeconds = now() - start
     let difference = zip(whole.samples, tiled.samples).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
-    print("\n\(w) × \(h) colour image (\(fixed(Double(w * h) / 1e6, 2)) MP, LIVE1 crops) at quality 40: "
+    let kind = image.layout == .gray ? "gray" : "colour"
+    print("\n\(w) × \(h) \(kind) image (\(fixed(Double(w * h) / 1e6, 2)) MP, LIVE1 crops) at quality 40: "
         + "\(fixed(wholeSeconds, 2)) s whole (median of 3; \(fixed(cpuSeconds, 2)) s of processor time, all threads), "
         + "\(fixed(tiledSeconds, 2)) s in 256-pixel tiles "
         + "(halo \(deblocker.halo), alignment \(deblocker.alignment)); largest tiled − whole difference "

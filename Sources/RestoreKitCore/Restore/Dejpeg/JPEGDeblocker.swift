@@ -34,11 +34,13 @@ public struct JPEGDeblocker: LocalRestorer {
         self.chroma = chroma
     }
 
+    /// "JPEG deblocking".
     public var name: String { "JPEG deblocking" }
 
-    /// The luma's reach plus the chroma's (in stored samples, converted to
-    /// pixels, plus one sample for upsampling and one for the luma guide's
-    /// averaging).
+    /// Pixels of context a tile needs: the luma's reach plus the chroma's (in
+    /// stored samples, converted to pixels, plus one sample for upsampling and
+    /// one for the luma guide's averaging): 86 for subsampled chroma, 57 for
+    /// full-resolution chroma (gray needs only the luma's 28).
     public var halo: Int {
         let factor = chroma == .none ? 1 : 2
         return LumaDeblocking.reach + factor * (GuidedChromaRestoration.reach + 2)
