@@ -9,6 +9,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "deblur": deblurBenchmark,
     "degrade": degradeBenchmark,
     "dejpeg": dejpegBenchmark,
+    "nn": nnBenchmark,
     "upsample": upsampleBenchmark,
 ]
 

@@ -1,0 +1,120 @@
+/// Convolution as im2col + sgemm, for any kernel, stride, dilation, padding
+/// and channel groups: the general path (3×3 stride-1 convolutions use
+/// `WinogradConvolution`).
+///
+/// The output is produced in bands of rows, one band per task: the band's
+/// im2col matrix (pixels × taps·channels, channels innermost so each tap
+/// copies a pixel's channels at once) lives in the worker's workspace, and one
+/// single-threaded sgemm per group multiplies it with the weights
+/// (taps·channels × outputs) straight into the output rows. 1×1 stride-1
+/// unpadded convolutions skip the copy and multiply the input itself.
+struct Im2colConvolution: Sendable {
+    let geometry: ConvolutionGeometry
+    let inputChannels: Int
+    let outputChannels: Int
+    let groups: Int
+    /// Per group: (taps · inputChannels/groups) × (outputChannels/groups), row-major.
+    private let weights: [Float]
+
+    /// Rearranges ncnn's weights (outputs × inputs/groups × kh × kw) for the GEMM.
+    init(geometry: ConvolutionGeometry, inputChannels: Int, outputChannels: Int, groups: Int, ncnnWeights: [Float]) {
+        self.geometry = geometry
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.groups = groups
+        let cin = inputChannels / groups, cout = outputChannels / groups, taps = geometry.taps
+        var w = [Float](repeating: 0, count: ncnnWeights.count)
+        for g in 0 ..< groups {
+            for o in 0 ..< cout {
+                for i in 0 ..< cin {
+                    for t in 0 ..< taps {
+                        let src = (((g * cout + o) * cin + i) * taps) + t
+                        w[g * taps * cin * cout + (t * cin + i) * cout + o] = ncnnWeights[src]
+                    }
+                }
+            }
+        }
+        weights = w
+    }
+
+    /// Band height (output rows) keeping one im2col buffer near 2 MiB.
+    private func bandRows(outputWidth: Int) -> Int {
+        let k = geometry.taps * inputChannels / groups
+        return max(1, (1 << 19) / max(1, outputWidth * k))
+    }
+
+    /// Fills `output` (already sized) from `sources` (their channels side by
+    /// side: `inputChannels` in all); bias and activation are left to the caller.
+    func run(_ sources: [ChannelSource], height: Int, width: Int, output: Tensor,
+             pad: (top: Int, bottom: Int, left: Int, right: Int), context: ForwardContext) throws {
+        let g = geometry, oh = output.height, ow = output.width
+        let cin = inputChannels / groups, cout = outputChannels / groups, k = g.taps * cin
+        let direct = g.taps == 1 && g.strideW == 1 && g.strideH == 1 && pad == (0, 0, 0, 0)
+            && sources.count == 1 && groups == 1 && sources[0].count == sources[0].tensor.channels
+        let rows = bandRows(outputWidth: ow)
+        let bands = (oh + rows - 1) / rows
+        if !direct { try context.workspace.reserve(.input, count: rows * ow * k) }
+        weights.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            WorkSplit.forEachBlock(bands, threads: context.threads) { band, worker in
+                let y0 = band * rows, y1 = min(oh, y0 + rows), pixels = (y1 - y0) * ow
+                let out = output.pointer + y0 * ow * outputChannels
+                if direct {
+                    BLAS.sgemm(m: pixels, n: outputChannels, k: inputChannels,
+                               a: sources[0].tensor.pointer + y0 * ow * inputChannels, lda: inputChannels,
+                               b: w, ldb: outputChannels, c: out, ldc: outputChannels)
+                    return
+                }
+                let columns = context.workspace.pointer(.input, worker: worker)
+                for group in 0 ..< groups {
+                    let groupSources = groups == 1 ? sources : Self.slice(sources, first: group * cin, count: cin)
+                    fillColumns(columns, groupSources, rows: y0 ..< y1, outputWidth: ow,
+                                height: height, width: width, pad: pad, k: k)
+                    BLAS.sgemm(m: pixels, n: cout, k: k, a: columns, lda: k,
+                               b: w + group * k * cout, ldb: cout, c: out + group * cout, ldc: outputChannels)
+                }
+            }
+        }
+    }
+
+    /// The channels first..<first+count of a channel list.
+    static func slice(_ sources: [ChannelSource], first: Int, count: Int) -> [ChannelSource] {
+        var result: [ChannelSource] = [], offset = 0
+        for s in sources {
+            let lo = max(first, offset), hi = min(first + count, offset + s.count)
+            if lo < hi { result.append(ChannelSource(tensor: s.tensor, first: s.first + lo - offset, count: hi - lo)) }
+            offset += s.count
+        }
+        return result
+    }
+
+    /// im2col for output rows `rows`: row p of `columns` holds, tap by tap, the
+    /// channels of the input pixel that tap reads for output pixel p.
+    private func fillColumns(_ columns: UnsafeMutablePointer<Float>, _ sources: [ChannelSource], rows: Range<Int>,
+                             outputWidth: Int, height: Int, width: Int,
+                             pad: (top: Int, bottom: Int, left: Int, right: Int), k: Int) {
+        let g = geometry
+        var row = columns
+        for oy in rows {
+            for ox in 0 ..< outputWidth {
+                var dst = row
+                for ky in 0 ..< g.kernelH {
+                    let iy = oy * g.strideH - pad.top + ky * g.dilationH
+                    for kx in 0 ..< g.kernelW {
+                        let ix = ox * g.strideW - pad.left + kx * g.dilationW
+                        let inside = iy >= 0 && iy < height && ix >= 0 && ix < width
+                        for s in sources {
+                            if inside {
+                                dst.update(from: s.pixel(ix, iy), count: s.count)
+                            } else {
+                                dst.update(repeating: g.padValue, count: s.count)
+                            }
+                            dst += s.count
+                        }
+                    }
+                }
+                row += k
+            }
+        }
+    }
+}

@@ -1,0 +1,232 @@
+/// 3×3 stride-1 convolution by Winograd's minimal filtering F(m×m, 3×3),
+/// with the per-position products batched through sgemm.
+///
+/// The output is cut into m × m tiles; tiles are processed in blocks, one
+/// block per task, each in its worker's workspace:
+/// 1. input transform: each tile's (m+2)² input patch (zero-padded at the
+///    borders) becomes (m+2)² transformed values per channel, stored as
+///    (m+2)² matrices of tiles × input channels;
+/// 2. (m+2)² single-threaded sgemms multiply each of those by the matching
+///    transformed-weight matrix (input × output channels, computed once at load);
+/// 3. output transform back to m × m pixels, plus bias and the fused activation,
+///    written straight into the HWC output.
+/// A block's buffers (a few MiB) stay in cache between the three steps.
+struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
+    let inputChannels: Int
+    let outputChannels: Int
+    /// Output channels rounded up to 8 (the transforms' vector width); the
+    /// extra transformed weights are zero.
+    let paddedOutputs: Int
+    /// (m+2)² matrices of inputChannels × paddedOutputs.
+    private let transformedWeights: [Float]
+
+    /// Transforms ncnn's weights (outputs × inputs × 3 × 3): U = G g Gᵀ per
+    /// pair, in double precision.
+    init(inputChannels: Int, outputChannels: Int, ncnnWeights: [Float]) {
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        paddedOutputs = (outputChannels + 7) / 8 * 8
+        let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }
+        let n = paddedOutputs, planes = inputChannels * paddedOutputs
+        transformedWeights = [Float](unsafeUninitializedCapacity: a * a * planes) { u, initialised in
+            u.initialize(repeating: 0)
+            ncnnWeights.withUnsafeBufferPointer { w in
+                var gk = [Double](repeating: 0, count: a * 3)
+                for o in 0 ..< outputChannels {
+                    for i in 0 ..< inputChannels {
+                        let k = w.baseAddress! + (o * inputChannels + i) * 9
+                        // G · kernel (a × 3), then · Gᵀ (a × a).
+                        for r in 0 ..< a {
+                            for c in 0 ..< 3 {
+                                gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
+                                    + g[r * 3 + 2] * Double(k[6 + c])
+                            }
+                        }
+                        for r in 0 ..< a {
+                            for c in 0 ..< a {
+                                let v = gk[r * 3] * g[c * 3] + gk[r * 3 + 1] * g[c * 3 + 1] + gk[r * 3 + 2] * g[c * 3 + 2]
+                                u[(r * a + c) * planes + i * n + o] = Float(v)
+                            }
+                        }
+                    }
+                }
+            }
+            initialised = a * a * planes
+        }
+    }
+
+    /// Tiles per block: large enough that packing the weights for each sgemm
+    /// is paid over many tiles, small enough that a block's transformed input
+    /// (a few MiB) stays in the last-level cache, and no thread idles for want
+    /// of blocks when the image is small.
+    private func blockTiles(tiles: Int, threads: Int) -> Int {
+        let a = Variant.inputTile, ld = (inputChannels + 7) / 8 * 8
+        let byCache = max(64, (1 << 21) / (a * a * ld))
+        let byThreads = max(16, (tiles + threads - 1) / threads)
+        return min(byCache, byThreads, tiles)
+    }
+
+    /// Convolves `sources` (their channels side by side, `inputChannels` in
+    /// all, each `height` × `width`) into `output`, adding `bias` and applying
+    /// `activation`. `pad` is the zero border (top, left) on the input; the
+    /// output size says how far the tiles reach.
+    func run(_ sources: [ChannelSource], height: Int, width: Int, padTop: Int, padLeft: Int, padValue: Float,
+             bias: [Float]?, activation: Activation, output: Tensor, context: ForwardContext) throws {
+        let m = Variant.outputTile, a = Variant.inputTile, a2 = a * a
+        let oh = output.height, ow = output.width
+        let tilesX = (ow + m - 1) / m, tilesY = (oh + m - 1) / m, tiles = tilesX * tilesY
+        let blockSize = blockTiles(tiles: tiles, threads: context.threads)
+        let blocks = (tiles + blockSize - 1) / blockSize
+        let ldV = (inputChannels + 7) / 8 * 8, ldM = paddedOutputs
+        try context.workspace.reserve(.input, count: a2 * blockSize * ldV)
+        try context.workspace.reserve(.output, count: a2 * blockSize * ldM)
+        let biasVector = (bias ?? []) + [Float](repeating: 0, count: paddedOutputs - (bias?.count ?? 0))
+        transformedWeights.withUnsafeBufferPointer { weights in
+            biasVector.withUnsafeBufferPointer { biasPointer in
+                WorkSplit.forEachBlock(blocks, threads: context.threads) { block, worker in
+                    let first = block * blockSize, count = min(blockSize, tiles - first)
+                    let v = context.workspace.pointer(.input, worker: worker)
+                    let products = context.workspace.pointer(.output, worker: worker)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * a2 * 8) { scratch in
+                        let patch = scratch.baseAddress!, middle = patch + a2 * 8
+                        transformInput(sources, height: height, width: width, padTop: padTop, padLeft: padLeft,
+                                       padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
+                                       into: v, ld: ldV, plane: count * ldV, patch: patch, middle: middle)
+                    }
+                    for p in 0 ..< a2 {
+                        BLAS.sgemm(m: count, n: ldM, k: inputChannels,
+                                   a: v + p * count * ldV, lda: ldV,
+                                   b: weights.baseAddress! + p * inputChannels * ldM, ldb: ldM,
+                                   c: products + p * count * ldM, ldc: ldM)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: a2 * 8 + a * 8) { scratch in
+                        transformOutput(products, plane: count * ldM, ld: ldM, tiles: first ..< first + count,
+                                        tilesX: tilesX, bias: biasPointer.baseAddress!, activation: activation,
+                                        output: output, middle: scratch.baseAddress!,
+                                        row: scratch.baseAddress! + a2 * 8)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Step 1 for the tiles `tiles`: V[p][t][c] = (Bᵀ d Bᵀᵀ)[p] for tile t's
+    /// input patch d of channel c.
+    @inline(__always)
+    private func transformInput(_ sources: [ChannelSource], height: Int, width: Int, padTop: Int, padLeft: Int,
+                                padValue: Float, tiles: Range<Int>, tilesX: Int, into v: UnsafeMutablePointer<Float>,
+                                ld: Int, plane: Int, patch: UnsafeMutablePointer<Float>,
+                                middle: UnsafeMutablePointer<Float>) {
+        let m = Variant.outputTile, a = Variant.inputTile
+        for (n, t) in tiles.enumerated() {
+            let y0 = (t / tilesX) * m - padTop, x0 = (t % tilesX) * m - padLeft
+            let interior = y0 >= 0 && x0 >= 0 && y0 + a <= height && x0 + a <= width
+            var channel = 0
+            for s in sources {
+                let stride = s.tensor.channels
+                var c = 0
+                while c < s.count {
+                    let lanes = min(8, s.count - c)
+                    // Rows of the patch, transformed along x, land transposed in `middle`.
+                    if interior && lanes == 8 {
+                        let origin = s.pixel(x0, y0) + c
+                        for i in 0 ..< a {
+                            Variant.transformInput(origin + i * width * stride, stride, middle + i * 8, a * 8)
+                        }
+                    } else {
+                        gatherPatch(s, channel: c, lanes: lanes, x0: x0, y0: y0, height: height, width: width,
+                                    padValue: padValue, into: patch)
+                        for i in 0 ..< a {
+                            Variant.transformInput(patch + i * a * 8, 8, middle + i * 8, a * 8)
+                        }
+                    }
+                    // Columns: position (i, j) goes to matrix p = i·a + j, row n, column channel + c.
+                    let dst = v + n * ld + channel + c
+                    if lanes == 8 {
+                        for j in 0 ..< a {
+                            Variant.transformInput(middle + j * a * 8, 8, dst + j * plane, a * plane)
+                        }
+                    } else {
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: a * a * 8) { column in
+                            let base = column.baseAddress!
+                            for j in 0 ..< a {
+                                Variant.transformInput(middle + j * a * 8, 8, base + j * 8, a * 8)
+                            }
+                            for p in 0 ..< a * a {
+                                for lane in 0 ..< lanes { dst[p * plane + lane] = base[p * 8 + lane] }
+                            }
+                        }
+                    }
+                    c += 8
+                }
+                channel += s.count
+            }
+        }
+    }
+
+    /// The (a × a × 8) patch of channels c..<c+lanes at (x0, y0), with padding
+    /// outside the image and zero in unused lanes.
+    @inline(__always)
+    private func gatherPatch(_ s: ChannelSource, channel c: Int, lanes: Int, x0: Int, y0: Int, height: Int, width: Int,
+                             padValue: Float, into patch: UnsafeMutablePointer<Float>) {
+        let a = Variant.inputTile
+        var pad = Vec8(repeating: padValue)
+        for lane in lanes ..< 8 { pad[lane] = 0 }
+        let first = max(0, -x0), last = min(a, width - x0)
+        for i in 0 ..< a {
+            let y = y0 + i, row = patch + i * a * 8
+            guard y >= 0, y < height, first < last else {
+                for j in 0 ..< a { store8(pad, row, j * 8) }
+                continue
+            }
+            for j in 0 ..< first { store8(pad, row, j * 8) }
+            let src = s.pixel(x0 + first, y) + c, stride = s.tensor.channels
+            if lanes == 8 {
+                for j in first ..< last { store8(load8(src, (j - first) * stride), row, j * 8) }
+            } else {
+                for j in first ..< last {
+                    let dst = row + j * 8
+                    for lane in 0 ..< lanes { dst[lane] = src[(j - first) * stride + lane] }
+                    for lane in lanes ..< 8 { dst[lane] = 0 }
+                }
+            }
+            for j in last ..< a { store8(pad, row, j * 8) }
+        }
+    }
+
+    /// Step 3: tiles back to pixels (Aᵀ M A), plus bias and activation.
+    @inline(__always)
+    private func transformOutput(_ products: UnsafeMutablePointer<Float>, plane: Int, ld: Int, tiles: Range<Int>,
+                                 tilesX: Int, bias: UnsafePointer<Float>, activation: Activation, output: Tensor,
+                                 middle: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
+        let m = Variant.outputTile, a = Variant.inputTile
+        let oh = output.height, ow = output.width, channels = output.channels
+        for (n, t) in tiles.enumerated() {
+            let y0 = (t / tilesX) * m, x0 = (t % tilesX) * m
+            let rows = min(m, oh - y0), columns = min(m, ow - x0)
+            var c = 0
+            while c < channels {
+                let lanes = min(8, channels - c)
+                let src = products + n * ld + c
+                // Columns of the a × a block (stride a·plane between rows) → m rows, transposed.
+                for j in 0 ..< a {
+                    Variant.transformOutput(src + j * plane, a * plane, middle + j * 8, a * 8)
+                }
+                let b = load8(bias, c)
+                for i in 0 ..< rows {
+                    Variant.transformOutput(middle + i * a * 8, 8, row, 8)
+                    let dst = output.pointer + ((y0 + i) * ow + x0) * channels + c
+                    for j in 0 ..< columns {
+                        let value = activation.apply(load8(row, j * 8) + b)
+                        if lanes == 8 {
+                            store8(value, dst, j * channels)
+                        } else {
+                            for lane in 0 ..< lanes { dst[j * channels + lane] = value[lane] }
+                        }
+                    }
+                }
+                c += 8
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Scratch buffers reused by every layer of a forward pass: one set per worker
+/// thread, grown to the largest request and freed with the workspace.
+///
+/// Winograd blocks and im2col bands ask for the same few buffers layer after
+/// layer; keeping them avoids an allocation (and page faults on fresh memory)
+/// per layer. A layer reserves what it needs before its parallel section
+/// (`reserve`, which can fail cleanly); worker `w` then only touches its own
+/// slots, so no locking is needed.
+final class Workspace: @unchecked Sendable {
+    /// The buffers one worker uses at once.
+    enum Slot: Int, CaseIterable {
+        /// Winograd-transformed input block, or im2col columns.
+        case input
+        /// Winograd products before the output transform, or deconvolution columns.
+        case output
+    }
+
+    private final class Buffer {
+        var pointer: UnsafeMutablePointer<Float>?
+        var capacity = 0
+
+        deinit { free(pointer) }
+    }
+
+    /// Workers the buffers are laid out for.
+    let workers: Int
+    private let buffers: [Buffer]
+
+    init(workers: Int) {
+        self.workers = max(1, workers)
+        buffers = (0 ..< self.workers * Slot.allCases.count).map { _ in Buffer() }
+    }
+
+    /// Makes every worker's `slot` hold at least `count` floats.
+    func reserve(_ slot: Slot, count: Int) throws {
+        for worker in 0 ..< workers {
+            let buffer = buffers[worker * Slot.allCases.count + slot.rawValue]
+            guard buffer.capacity < count else { continue }
+            free(buffer.pointer)
+            buffer.pointer = nil
+            buffer.capacity = 0
+            var raw: UnsafeMutableRawPointer?
+            guard posix_memalign(&raw, 64, count * MemoryLayout<Float>.stride) == 0, let raw else {
+                throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
+            }
+            buffer.pointer = raw.bindMemory(to: Float.self, capacity: count)
+            buffer.capacity = count
+        }
+    }
+
+    /// `worker`'s `slot` (reserved before; contents undefined).
+    func pointer(_ slot: Slot, worker: Int) -> UnsafeMutablePointer<Float> {
+        buffers[worker * Slot.allCases.count + slot.rawValue].pointer!
+    }
+}

@@ -1,0 +1,99 @@
+/// ncnn `Convolution`: 2-D convolution of all input channels (parameters:
+/// 0 outputs, 1/11 kernel, 2/12 dilation, 3/13 stride, 4/15/14/16 padding,
+/// 18 pad value, 5 bias, 6 weight count, 9/10 fused activation; weights
+/// outputs × inputs × kh × kw, then the bias).
+///
+/// 3×3 stride-1 undilated kernels run as Winograd F(6×6, 3×3); everything
+/// else as im2col + sgemm. The layer also accepts its input as several
+/// tensors side by side (`forward(concatenated:)`), which lets the network
+/// fold a `Concat` that feeds only this layer into it instead of copying.
+struct ConvolutionLayer: Layer {
+    enum Kernel: Sendable {
+        case winograd(WinogradConvolution<WinogradF63>)
+        case im2col(Im2colConvolution)
+    }
+
+    let geometry: ConvolutionGeometry
+    let outputChannels: Int
+    let inputChannels: Int
+    let bias: [Float]?
+    let activation: Activation
+    let kernel: Kernel
+
+    init(params: ParamDict, weights: inout ModelBinReader) throws {
+        geometry = try ConvolutionGeometry(params: params)
+        outputChannels = params.int(0, 0)
+        let weightCount = params.int(6, 0)
+        guard params.int(19, 0) == 0 else { throw RestoreError(.model, "dynamic convolution weights are not supported") }
+        guard params.int(8, 0) == 0 else { throw RestoreError(.model, "int8 convolutions are not supported") }
+        let perInput = outputChannels * geometry.taps
+        guard outputChannels > 0, weightCount > 0, perInput > 0, weightCount % perInput == 0 else {
+            throw RestoreError(.model, "weight count \(weightCount) is not a multiple of \(outputChannels) outputs × \(geometry.taps) taps")
+        }
+        inputChannels = weightCount / perInput
+        activation = try Activation(params: params)
+        let w = try weights.loadTagged(weightCount)
+        bias = params.int(5, 0) != 0 ? try weights.loadRaw(outputChannels) : nil
+        kernel = Self.kernel(geometry, inputChannels, outputChannels, w)
+    }
+
+    /// The fastest kernel that computes this geometry.
+    static func kernel(_ g: ConvolutionGeometry, _ inputs: Int, _ outputs: Int, _ weights: [Float]) -> Kernel {
+        if g.kernelW == 3, g.kernelH == 3, g.strideW == 1, g.strideH == 1, g.dilationW == 1, g.dilationH == 1 {
+            return .winograd(WinogradConvolution(inputChannels: inputs, outputChannels: outputs, ncnnWeights: weights))
+        }
+        return .im2col(Im2colConvolution(geometry: g, inputChannels: inputs, outputChannels: outputs, groups: 1,
+                                          ncnnWeights: weights))
+    }
+
+    var blobCounts: (inputs: ClosedRange<Int>, outputs: ClosedRange<Int>) { (1 ... 1, 1 ... 1) }
+
+    func forward(_ inputs: inout [Tensor], context: ForwardContext) throws -> [Tensor] {
+        [try forward(concatenated: inputs, context: context)]
+    }
+
+    /// The convolution of `parts` joined along channels.
+    func forward(concatenated parts: [Tensor], context: ForwardContext) throws -> Tensor {
+        let first = parts[0]
+        let channels = parts.reduce(0) { $0 + $1.channels }
+        guard channels == inputChannels, parts.allSatisfy({ $0.height == first.height && $0.width == first.width }) else {
+            throw shapeError("input \(parts.map(\.shapeDescription).joined(separator: " + ")) does not match weights for \(inputChannels) channels")
+        }
+        guard let size = geometry.convolutionOutput(height: first.height, width: first.width) else {
+            throw shapeError("a \(geometry.kernelW)×\(geometry.kernelH) kernel does not fit a \(first.shapeDescription) input")
+        }
+        let output = try Tensor(height: size.height, width: size.width, channels: outputChannels)
+        let sources = ChannelSource.concatenation(parts)
+        switch kernel {
+        case .winograd(let w):
+            try w.run(sources, height: first.height, width: first.width, padTop: size.pad.top, padLeft: size.pad.left,
+                      padValue: geometry.padValue, bias: bias, activation: activation, output: output, context: context)
+        case .im2col(let c):
+            try c.run(sources, height: first.height, width: first.width, output: output, pad: size.pad, context: context)
+            addBias(bias, activation: activation, to: output, threads: context.threads)
+        }
+        return output
+    }
+
+    func multiplyAdds(inputs: [Tensor]) -> Double {
+        guard let first = inputs.first, let size = geometry.convolutionOutput(height: first.height, width: first.width) else { return 0 }
+        return Double(size.height * size.width) * Double(outputChannels * inputChannels * geometry.taps)
+    }
+}
+
+/// Adds the per-channel `bias` and applies `activation` to every pixel of `output`.
+func addBias(_ bias: [Float]?, activation: Activation, to output: Tensor, threads: Int) {
+    guard bias != nil || activation != .identity else { return }
+    let c = output.channels
+    WorkSplit.forEachRange(output.height * output.width, threads: threads, minimumChunk: 2048) { pixels in
+        let start = output.pointer + pixels.lowerBound * c
+        if let bias {
+            var p = start
+            for _ in pixels {
+                for k in 0 ..< c { p[k] += bias[k] }
+                p += c
+            }
+        }
+        activation.apply(start, count: pixels.count * c)
+    }
+}

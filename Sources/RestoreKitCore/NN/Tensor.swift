@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A float32 feature map of `height` × `width` pixels with `channels` values each,
+/// stored pixel-interleaved (HWC): the channels of one pixel are adjacent, pixels
+/// follow row by row.
+///
+/// Every layer of the engine reads and writes this one layout. It keeps the
+/// values a SIMD register works on (several channels of one pixel) contiguous,
+/// so Winograd transforms, im2col and element-wise layers vectorise across
+/// channels, and the GEMM operands are plain row-major matrices
+/// (pixels × channels). Images enter and leave through `init(planar:)` and
+/// `planar()`, which convert from and to the planar (CHW) order of `Image`.
+///
+/// Tensors share storage when copied; a layer may write into an input only
+/// when it holds the sole reference (`isUniquelyReferenced`).
+public struct Tensor: @unchecked Sendable {
+    /// Rows.
+    public let height: Int
+    /// Pixels per row.
+    public let width: Int
+    /// Values per pixel.
+    public let channels: Int
+    var storage: TensorStorage
+
+    /// An uninitialised tensor; throws `outOfMemory` when the allocation fails
+    /// or the size overflows.
+    init(height: Int, width: Int, channels: Int) throws {
+        precondition(height > 0 && width > 0 && channels > 0, "tensor sides must be positive")
+        let (hw, o1) = height.multipliedReportingOverflow(by: width)
+        let (count, o2) = hw.multipliedReportingOverflow(by: channels)
+        guard !o1, !o2, count <= Int.max / 8 else {
+            throw RestoreError(.outOfMemory, "a \(height) × \(width) × \(channels) tensor is too large")
+        }
+        self.height = height
+        self.width = width
+        self.channels = channels
+        storage = try TensorStorage(count: count)
+    }
+
+    /// A tensor filled with `value`.
+    init(height: Int, width: Int, channels: Int, repeating value: Float) throws {
+        try self.init(height: height, width: width, channels: channels)
+        storage.pointer.initialize(repeating: value, count: count)
+    }
+
+    /// The tensor holding the planes of `planes` (CHW, `channels` planes of
+    /// `height` × `width`), converted to HWC.
+    public init(planar planes: UnsafeBufferPointer<Float>, height: Int, width: Int, channels: Int) throws {
+        precondition(planes.count == height * width * channels, "plane size mismatch")
+        try self.init(height: height, width: width, channels: channels)
+        let dst = pointer, src = planes.baseAddress!, plane = height * width
+        for p in 0 ..< plane {
+            for c in 0 ..< channels { dst[p * channels + c] = src[c * plane + p] }
+        }
+    }
+
+    /// The values in planar (CHW) order.
+    public func planar() -> [Float] {
+        let plane = height * width
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+            let dst = buffer.baseAddress!, src = pointer
+            for p in 0 ..< plane {
+                for c in 0 ..< channels { dst[c * plane + p] = src[p * channels + c] }
+            }
+            initialised = count
+        }
+    }
+
+    /// Number of values.
+    public var count: Int { height * width * channels }
+
+    /// The first value; the value of channel c at (x, y) is at
+    /// `(y * width + x) * channels + c`.
+    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// The value of channel `c` at column `x`, row `y` (for tests and small loops).
+    public subscript(x: Int, y: Int, c: Int) -> Float {
+        get { storage.pointer[(y * width + x) * channels + c] }
+        nonmutating set { storage.pointer[(y * width + x) * channels + c] = newValue }
+    }
+
+    /// Whether `other` has the same sides and channel count.
+    func hasShape(of other: Tensor) -> Bool {
+        height == other.height && width == other.width && channels == other.channels
+    }
+
+    /// True when no other tensor shares this one's storage, so it may be
+    /// overwritten in place.
+    mutating func isUniquelyReferenced() -> Bool {
+        isKnownUniquelyReferenced(&storage)
+    }
+
+    /// "64×32×32"-style shape for messages (channels × height × width, as ncnn prints).
+    public var shapeDescription: String { "\(channels)×\(height)×\(width)" }
+}
+
+/// The 64-byte aligned buffer behind a tensor.
+final class TensorStorage {
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(count: Int) throws {
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, max(count, 1) * MemoryLayout<Float>.stride) == 0, let raw else {
+            throw RestoreError(.outOfMemory, "cannot allocate \(count * 4 / 1_048_576) MiB for a tensor")
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    deinit {
+        free(pointer)
+    }
+}
