@@ -63,9 +63,7 @@ struct RestoreCommand: ParsableCommand {
             try FileIO.checkWritable(output)
             let decoded = try ImageFile.read(input)
             let engine = RestorationEngine()
-            let tables = decoded.jpeg.flatMap { info in
-                info.table(forComponent: 0).map { JPEGTables(luma: $0, chroma: info.table(forComponent: 1)) }
-            }
+            let tables = decoded.jpeg.flatMap { JPEGTables($0) }
             let plan = try engine.plan(fields, channels: decoded.image.layout.colorChannelCount,
                                        options: options, jpegTables: tables)
             if !quiet { printError("restorekit: \(plan.prompt) — \(plan.stages.map(\.label).joined(separator: ", "))") }

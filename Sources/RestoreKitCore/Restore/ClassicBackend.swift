@@ -8,7 +8,7 @@ public struct ClassicBackend: RestorationBackend {
     public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
         switch task {
         case .dejpeg(let quality, let tables):
-            return JPEGDeblocker(quality: quality, tables: tables)
+            return JPEGDeblocker(quality: quality, tables: tables, chroma: tables?.subsampling ?? .both)
         case .denoise(let sigma):
             return BM3DDenoiser(sigma: sigma)
         case .deblur(let sigma, let noise):

@@ -29,14 +29,27 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The quantisation tables of a JPEG file, 64 steps each in natural order.
+/// The quantisation tables of a JPEG file, 64 steps each in natural order,
+/// and how it stored its chroma.
 public struct JPEGTables: Equatable, Sendable {
     public var luma: [UInt16]
     public var chroma: [UInt16]?
+    /// The chroma subsampling of a colour file (4:2:0 unless known otherwise:
+    /// libjpeg's and most cameras' default).
+    public var subsampling: ChromaSubsampling
 
-    public init(luma: [UInt16], chroma: [UInt16]?) {
+    public init(luma: [UInt16], chroma: [UInt16]?, subsampling: ChromaSubsampling = .both) {
         self.luma = luma
         self.chroma = chroma
+        self.subsampling = subsampling
+    }
+
+    /// The tables (and chroma subsampling) a decoded file carried; nil for a
+    /// file without a first table.
+    public init?(_ info: JPEGInfo) {
+        guard let luma = info.table(forComponent: 0), luma.count == 64 else { return nil }
+        self.init(luma: luma, chroma: info.table(forComponent: 1).flatMap { $0.count == 64 ? $0 : nil },
+                  subsampling: info.chromaSubsampling.flatMap(ChromaSubsampling.init(rawValue:)) ?? .both)
     }
 }
 
