@@ -5,9 +5,8 @@
 /// weights file is consumed exactly. Running executes the layers the
 /// requested output depends on, in file order, and frees each blob right
 /// after its last consumer, so peak memory is the largest set of blobs alive
-/// at once rather than all of them. A `Concat` along channels whose only
-/// consumer is a `Convolution` is not materialised: the convolution reads its
-/// parts directly.
+/// at once rather than all of them. Data-movement layers are folded away where
+/// they only feed a convolution or follow one (`ExecutionPlan`).
 ///
 /// Immutable once loaded; `forward` may run on several threads at once.
 public final class Network: Sendable {
@@ -97,13 +96,13 @@ public final class Network: Sendable {
 
     /// Runs the network: `inputs` maps input blob names to tensors; returns
     /// the blob `output`. `threads` workers share each layer. `progress` is
-    /// called before each layer with the fraction of multiply-adds done and
-    /// may throw to stop (cancellation). `statistics`, when given, receives
-    /// the multiply-adds and seconds of the convolution layers.
+    /// called before each layer with the fraction of the work done and may
+    /// throw to stop (cancellation). `statistics`, when given, receives the
+    /// multiply-adds and seconds of the convolution layers.
     public func forward(_ inputs: [String: Tensor], output: String, threads: Int,
                         progress: ((Double) throws -> Void)? = nil,
                         statistics: NetworkStatistics? = nil) throws -> Tensor {
-        guard let target = blobIndex[output] else { throw RestoreError(.model, "\(source): no blob named '\(output)'") }
+        guard let requested = blobIndex[output] else { throw RestoreError(.model, "\(source): no blob named '\(output)'") }
         BLAS.useCallingThreadOnly()
         var blobs = [Tensor?](repeating: nil, count: blobNames.count)
         for (blob, channels) in self.inputs {
@@ -113,25 +112,29 @@ public final class Network: Sendable {
             }
             blobs[blob] = tensor
         }
-        let plan = try schedule(for: target, given: blobs)
+        let plan = try ExecutionPlan(nodes: nodes, names: blobNames, target: requested, given: blobs.map { $0 != nil },
+                                     source: source)
         let workspace = Workspace(workers: threads)
         let total = plan.steps.reduce(0) { $0 + $1.weight }
         var done = 0.0
         for step in plan.steps {
             try progress?(total > 0 ? done / total : 0)
             let node = nodes[step.node]
-            var arguments: [Tensor] = []
-            for b in step.reads {
-                arguments.append(blobs[b]!)
-                if plan.lastUse[b] == step.node && b != target { blobs[b] = nil }
+            var arguments = step.reads.map { blobs[$0]! }
+            let residual = step.residual.map {
+                ResidualSum(tensor: blobs[$0.blob]!, outputScale: $0.outputScale, residualScale: $0.residualScale)
+            }
+            for b in step.reads + (step.residual.map { [$0.blob] } ?? []) where plan.lastUse[b] == step.index && b != plan.target {
+                blobs[b] = nil
             }
             let context = ForwardContext(threads: threads, workspace: workspace, outputCount: node.tops.count)
             let start = statistics != nil ? monotonicSeconds() : 0
             let macs = statistics != nil ? node.layer!.multiplyAdds(inputs: arguments) : 0
             let results: [Tensor]
             do {
-                if step.concatenated, let convolution = node.layer as? ConvolutionLayer {
-                    results = [try convolution.forward(concatenated: arguments, context: context)]
+                if let convolution = node.layer as? ConvolutionLayer {
+                    results = [try convolution.forward(parts: arguments, keepTransforms: step.keep, residual: residual,
+                                                       context: context)]
                 } else {
                     results = try node.layer!.forward(&arguments, context: context)
                 }
@@ -140,66 +143,113 @@ public final class Network: Sendable {
                                    "\(source): layer '\(node.name)' (\(node.type)): \(error.message)")
             }
             if let statistics, macs > 0 { statistics.record(multiplyAdds: macs, seconds: monotonicSeconds() - start) }
-            for (top, tensor) in zip(node.tops, results) where plan.lastUse[top] != nil || top == target {
+            for (top, tensor) in zip(node.tops, results) where plan.lastUse[top] != nil || top == plan.target {
                 blobs[top] = tensor
             }
             done += step.weight
         }
         try progress?(1)
-        guard let result = blobs[target] else { throw RestoreError(.model, "\(source): blob '\(output)' was not computed") }
+        guard let result = blobs[plan.target] else { throw RestoreError(.model, "\(source): blob '\(output)' was not computed") }
         return result
     }
+}
 
-    /// One layer to run: which blobs it reads (a folded Concat's parts in
-    /// place of its output) and its share of the work.
-    private struct Step {
+/// The order in which one forward pass runs the layers a requested blob
+/// depends on, with the data-movement layers folded away:
+/// - `Split` runs not at all: its outputs are names for its input;
+/// - a channel `Concat` read by a single `Convolution` becomes that
+///   convolution's list of parts;
+/// - a two-input `Eltwise` sum whose one input is a `Convolution` output read
+///   by nothing else becomes that convolution's `ResidualSum`.
+/// Each blob's last reader is recorded so it can be freed right after.
+struct ExecutionPlan {
+    struct Step {
+        /// Position in `steps`.
+        let index: Int
         let node: Int
+        /// Blobs read (a folded Concat's parts in place of its output).
         let reads: [Int]
-        let concatenated: Bool
+        /// For convolutions: whether each read is read again by a later convolution.
+        let keep: [Bool]
+        let residual: (blob: Int, outputScale: Float, residualScale: Float)?
+        /// Share of the work, for progress.
         let weight: Double
     }
 
-    /// The layers `target` needs, in order, with Concat→Convolution folding and
-    /// each blob's last reader.
-    private func schedule(for target: Int, given blobs: [Tensor?]) throws -> (steps: [Step], lastUse: [Int: Int]) {
+    private(set) var steps: [Step] = []
+    /// The step index of each blob's last reader.
+    private(set) var lastUse: [Int: Int] = [:]
+    /// The blob holding the requested output (after resolving names).
+    let target: Int
+
+    init(nodes: [Network.Node], names: [String], target requested: Int, given: [Bool], source: String) throws {
         var producer = [Int: Int]()
         for (i, node) in nodes.enumerated() { for top in node.tops { producer[top] = i } }
-        var readers = [Int: [Int]]()
-        for (i, node) in nodes.enumerated() { for b in node.bottoms { readers[b, default: []].append(i) } }
         // Layers needed, walking back from the target; given blobs stop the walk.
-        var needed = Set<Int>(), stack = [target]
+        var needed = Set<Int>(), stack = [requested]
         while let blob = stack.popLast() {
-            guard blobs[blob] == nil else { continue }
-            guard let p = producer[blob] else { throw RestoreError(.model, "\(source): blob '\(blobNames[blob])' has no producer") }
-            if nodes[p].layer == nil {
-                throw RestoreError(.invalidArgument, "\(source): input '\(blobNames[blob])' was not given")
-            }
+            guard !given[blob] else { continue }
+            guard let p = producer[blob] else { throw RestoreError(.model, "\(source): blob '\(names[blob])' has no producer") }
+            if nodes[p].layer == nil { throw RestoreError(.invalidArgument, "\(source): input '\(names[blob])' was not given") }
             if needed.insert(p).inserted { stack.append(contentsOf: nodes[p].bottoms) }
         }
-        var folded = Set<Int>()
-        for i in needed where nodes[i].layer is ConvolutionLayer {
-            let b = nodes[i].bottoms[0]
-            guard let c = producer[b], needed.contains(c), nodes[c].layer is ConcatLayer, b != target,
-                  (readers[b] ?? []).count == 1, (nodes[c].layer as? ConcatLayer)?.joinsChannels == true else { continue }
-            folded.insert(c)
+        var alias = [Int: Int]()
+        func root(_ b: Int) -> Int {
+            var r = b
+            while let next = alias[r] { r = next }
+            return r
         }
-        var steps: [Step] = [], lastUse = [Int: Int]()
-        for i in needed.sorted() where !folded.contains(i) {
-            let node = nodes[i]
-            var reads: [Int] = [], concatenated = false
-            for b in node.bottoms {
-                if let c = producer[b], folded.contains(c) {
-                    reads.append(contentsOf: nodes[c].bottoms)
-                    concatenated = true
-                } else {
-                    reads.append(b)
-                }
+        for i in needed.sorted() where nodes[i].layer is SplitLayer {
+            for top in nodes[i].tops { alias[top] = root(nodes[i].bottoms[0]) }
+        }
+        var readers = [Int: [Int]]()
+        for i in needed.sorted() where !(nodes[i].layer is SplitLayer) {
+            for b in nodes[i].bottoms { readers[root(b), default: []].append(i) }
+        }
+        let target = root(requested)
+        var removed = Set<Int>(), foldedConcat = [Int: Int]()
+        var residuals = [Int: (blob: Int, outputScale: Float, residualScale: Float)]()
+        for i in needed.sorted() where nodes[i].layer is ConvolutionLayer {
+            let b = root(nodes[i].bottoms[0])
+            guard let c = producer[b], needed.contains(c), let concat = nodes[c].layer as? ConcatLayer, concat.joinsChannels,
+                  b != target, readers[b] == [i] else { continue }
+            removed.insert(c)
+            foldedConcat[i] = c
+        }
+        for i in needed.sorted() {
+            guard let sum = (nodes[i].layer as? EltwiseLayer)?.pairSumWeights, nodes[i].bottoms.count == 2 else { continue }
+            let inputs = nodes[i].bottoms.map(root)
+            for k in 0 ..< 2 {
+                let convolutionOutput = inputs[k], other = inputs[1 - k]
+                guard let p = producer[convolutionOutput], nodes[p].layer is ConvolutionLayer, residuals[p] == nil,
+                      convolutionOutput != target, readers[convolutionOutput] == [i], convolutionOutput != other,
+                      given[other] || (producer[other].map { $0 < p } ?? false) else { continue }
+                let scales = k == 0 ? (sum.first, sum.second) : (sum.second, sum.first)
+                residuals[p] = (other, scales.0, scales.1)
+                removed.insert(i)
+                alias[nodes[i].tops[0]] = convolutionOutput
+                break
             }
-            for b in reads { lastUse[b] = i }
-            let weight = node.type == "Convolution" || node.type == "Deconvolution" ? 1.0 : 0.05
-            steps.append(Step(node: i, reads: reads, concatenated: concatenated, weight: weight))
         }
-        return (steps, lastUse)
+        self.target = root(requested)
+        var convolutionReads: [(step: Int, blobs: [Int])] = []
+        for i in needed.sorted() where !removed.contains(i) && !(nodes[i].layer is SplitLayer) {
+            let reads = (foldedConcat[i].map { nodes[$0].bottoms } ?? nodes[i].bottoms).map(root)
+            let index = steps.count
+            for b in reads { lastUse[b] = index }
+            if let r = residuals[i] { lastUse[r.blob] = index }
+            let isConvolution = nodes[i].layer is ConvolutionLayer
+            if isConvolution { convolutionReads.append((index, reads)) }
+            let weight = isConvolution || nodes[i].layer is DeconvolutionLayer ? 1.0 : 0.05
+            steps.append(Step(index: index, node: i, reads: reads, keep: [], residual: residuals[i], weight: weight))
+        }
+        // A convolution keeps an input's transform when a later convolution reads the same blob.
+        for (n, entry) in convolutionReads.enumerated() {
+            let later = Set(convolutionReads[(n + 1)...].flatMap(\.blobs))
+            let s = steps[entry.step]
+            steps[entry.step] = Step(index: s.index, node: s.node, reads: s.reads, keep: s.reads.map(later.contains),
+                                     residual: s.residual, weight: s.weight)
+        }
     }
 }
 

@@ -96,9 +96,21 @@ public struct Tensor: @unchecked Sendable {
     public var shapeDescription: String { "\(channels)×\(height)×\(width)" }
 }
 
-/// The 64-byte aligned buffer behind a tensor.
-final class TensorStorage {
+/// The 64-byte aligned buffer behind a tensor, and what later readers derived
+/// from its values.
+final class TensorStorage: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
+    private let lock = Lock()
+    private var derivedValue: AnyObject?
+
+    /// A value computed from this tensor's contents and kept for its later
+    /// readers (a convolution's transformed input, which the next convolutions
+    /// reading the same tensor reuse); freed with the tensor. Tensors are not
+    /// written once other layers read them, so it stays valid.
+    var derived: AnyObject? {
+        get { lock.withLock { derivedValue } }
+        set { lock.withLock { derivedValue = newValue } }
+    }
 
     init(count: Int) throws {
         var raw: UnsafeMutableRawPointer?

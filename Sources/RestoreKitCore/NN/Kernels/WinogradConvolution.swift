@@ -3,13 +3,16 @@
 ///
 /// The output is cut into m × m tiles; tiles are processed in blocks, one
 /// block per task, each in its worker's workspace:
-/// 1. input transform: each tile's (m+2)² input patch (zero-padded at the
-///    borders) becomes (m+2)² transformed values per channel, stored as
-///    (m+2)² matrices of tiles × input channels;
-/// 2. (m+2)² single-threaded sgemms multiply each of those by the matching
-///    transformed-weight matrix (input × output channels, computed once at load);
-/// 3. output transform back to m × m pixels, plus bias and the fused activation,
-///    written straight into the HWC output.
+/// 1. input transform: each tile's (m+2)² input patch (padded at the borders)
+///    becomes (m+2)² transformed values per channel, stored as (m+2)²
+///    matrices of tiles × input channels — in the block buffer, or in a
+///    `WinogradInputCache` on the input tensor when later convolutions read it
+///    too (then they skip this step);
+/// 2. (m+2)² single-threaded sgemms per input part multiply those by the
+///    matching transformed-weight matrices (input × output channels, computed
+///    once at load), summing over the parts;
+/// 3. output transform back to m × m pixels, plus bias, the fused activation
+///    and a folded residual sum, written straight into the HWC output.
 /// A block's buffers (a few MiB) stay in cache between the three steps.
 struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     let inputChannels: Int
@@ -30,22 +33,26 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         let n = paddedOutputs, planes = inputChannels * paddedOutputs
         transformedWeights = [Float](unsafeUninitializedCapacity: a * a * planes) { u, initialised in
             u.initialize(repeating: 0)
+            let out = u.baseAddress!
             ncnnWeights.withUnsafeBufferPointer { w in
-                var gk = [Double](repeating: 0, count: a * 3)
-                for o in 0 ..< outputChannels {
-                    for i in 0 ..< inputChannels {
-                        let k = w.baseAddress! + (o * inputChannels + i) * 9
-                        // G · kernel (a × 3), then · Gᵀ (a × a).
-                        for r in 0 ..< a {
-                            for c in 0 ..< 3 {
-                                gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
-                                    + g[r * 3 + 2] * Double(k[6 + c])
-                            }
-                        }
-                        for r in 0 ..< a {
-                            for c in 0 ..< a {
-                                let v = gk[r * 3] * g[c * 3] + gk[r * 3 + 1] * g[c * 3 + 1] + gk[r * 3 + 2] * g[c * 3 + 2]
-                                u[(r * a + c) * planes + i * n + o] = Float(v)
+                g.withUnsafeBufferPointer { g in
+                    parallelFor(outputChannels) { o in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: a * 3) { gk in
+                            for i in 0 ..< inputChannels {
+                                let k = w.baseAddress! + (o * inputChannels + i) * 9
+                                // G · kernel (a × 3), then · Gᵀ (a × a).
+                                for r in 0 ..< a {
+                                    for c in 0 ..< 3 {
+                                        gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
+                                            + g[r * 3 + 2] * Double(k[6 + c])
+                                    }
+                                }
+                                for r in 0 ..< a {
+                                    for c in 0 ..< a {
+                                        let v = gk[r * 3] * g[c * 3] + gk[r * 3 + 1] * g[c * 3 + 1] + gk[r * 3 + 2] * g[c * 3 + 2]
+                                        out[(r * a + c) * planes + i * n + o] = Float(v)
+                                    }
+                                }
                             }
                         }
                     }
@@ -66,12 +73,25 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         return min(byCache, byThreads, tiles)
     }
 
+    /// How one input part reaches the GEMM operand of a block.
+    private enum PartTransform {
+        /// Transformed for each block and dropped.
+        case transient
+        /// Transformed for each block and also kept for later readers.
+        case keep(WinogradInputCache)
+        /// Copied from a transform kept by an earlier reader.
+        case reuse(WinogradInputCache)
+    }
+
     /// Convolves `sources` (their channels side by side, `inputChannels` in
-    /// all, each `height` × `width`) into `output`, adding `bias` and applying
-    /// `activation`. `pad` is the zero border (top, left) on the input; the
-    /// output size says how far the tiles reach.
-    func run(_ sources: [ChannelSource], height: Int, width: Int, padTop: Int, padLeft: Int, padValue: Float,
-             bias: [Float]?, activation: Activation, output: Tensor, context: ForwardContext) throws {
+    /// all, each `height` × `width`) into `output`, adding `bias`, applying
+    /// `activation` and then `residual`. `padTop`/`padLeft` place the input in
+    /// the padded frame; the output size says how far the tiles reach.
+    /// `keep[i]` asks to keep source i's transform on its tensor for later
+    /// convolutions with the same tiling (which then copy instead of transform).
+    func run(_ sources: [ChannelSource], keep: [Bool], height: Int, width: Int, padTop: Int, padLeft: Int,
+             padValue: Float, bias: [Float]?, activation: Activation, residual: ResidualSum?, output: Tensor,
+             context: ForwardContext) throws {
         let m = Variant.outputTile, a = Variant.inputTile, a2 = a * a
         let oh = output.height, ow = output.width
         let tilesX = (ow + m - 1) / m, tilesY = (oh + m - 1) / m, tiles = tilesX * tilesY
@@ -80,6 +100,19 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         let ldV = (inputChannels + 7) / 8 * 8, ldM = paddedOutputs
         try context.workspace.reserve(.input, count: a2 * blockSize * ldV)
         try context.workspace.reserve(.output, count: a2 * blockSize * ldM)
+        let key = WinogradInputCache.Key(outputTile: m, height: height, width: width, padTop: padTop, padLeft: padLeft,
+                                         tilesX: tilesX, tilesY: tilesY, padValue: padValue)
+        var transforms: [PartTransform] = []
+        for (i, s) in sources.enumerated() {
+            if let cache = s.tensor.storage.derived as? WinogradInputCache, cache.key == key,
+               s.first == 0, s.count == s.tensor.channels {
+                transforms.append(.reuse(cache))
+            } else if i < keep.count, keep[i], s.first == 0, s.count == s.tensor.channels {
+                transforms.append(.keep(try WinogradInputCache(key: key, channels: s.count, positions: a2)))
+            } else {
+                transforms.append(.transient)
+            }
+        }
         let biasVector = (bias ?? []) + [Float](repeating: 0, count: paddedOutputs - (bias?.count ?? 0))
         transformedWeights.withUnsafeBufferPointer { weights in
             biasVector.withUnsafeBufferPointer { biasPointer in
@@ -87,79 +120,99 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                     let first = block * blockSize, count = min(blockSize, tiles - first)
                     let v = context.workspace.pointer(.input, worker: worker)
                     let products = context.workspace.pointer(.output, worker: worker)
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * a2 * 8) { scratch in
-                        let patch = scratch.baseAddress!, middle = patch + a2 * 8
-                        transformInput(sources, height: height, width: width, padTop: padTop, padLeft: padLeft,
-                                       padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
-                                       into: v, ld: ldV, plane: count * ldV, patch: patch, middle: middle)
+                    let plane = count * ldV
+                    // Each part's transformed rows: in the block buffer, or in a kept transform.
+                    var operands: [(rows: UnsafeMutablePointer<Float>, plane: Int, ld: Int)] = []
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * a2 * 8) { scratch in
+                        var channel = 0
+                        for (s, transform) in zip(sources, transforms) {
+                            switch transform {
+                            case .reuse(let cache):
+                                operands.append((cache.row(position: 0, tile: first), cache.tiles * s.count, s.count))
+                            case .keep(let cache):
+                                let rows = cache.row(position: 0, tile: first), cachePlane = cache.tiles * s.count
+                                transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
+                                               padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
+                                               into: rows, ld: s.count, plane: cachePlane, scratch: scratch.baseAddress!)
+                                operands.append((rows, cachePlane, s.count))
+                            case .transient:
+                                transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
+                                               padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
+                                               into: v + channel, ld: ldV, plane: plane, scratch: scratch.baseAddress!)
+                                operands.append((v + channel, plane, ldV))
+                            }
+                            channel += s.count
+                        }
                     }
+                    // One sgemm per position and part; the parts' channels split the sum (K).
                     for p in 0 ..< a2 {
-                        BLAS.sgemm(m: count, n: ldM, k: inputChannels,
-                                   a: v + p * count * ldV, lda: ldV,
-                                   b: weights.baseAddress! + p * inputChannels * ldM, ldb: ldM,
-                                   c: products + p * count * ldM, ldc: ldM)
+                        var channel = 0
+                        for (s, operand) in zip(sources, operands) {
+                            BLAS.sgemm(m: count, n: ldM, k: s.count,
+                                       a: operand.rows + p * operand.plane, lda: operand.ld,
+                                       b: weights.baseAddress! + (p * inputChannels + channel) * ldM, ldb: ldM,
+                                       c: products + p * count * ldM, ldc: ldM, accumulate: channel > 0)
+                            channel += s.count
+                        }
                     }
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: a2 * 8 + a * 8) { scratch in
                         transformOutput(products, plane: count * ldM, ld: ldM, tiles: first ..< first + count,
                                         tilesX: tilesX, bias: biasPointer.baseAddress!, activation: activation,
-                                        output: output, middle: scratch.baseAddress!,
+                                        residual: residual, output: output, middle: scratch.baseAddress!,
                                         row: scratch.baseAddress! + a2 * 8)
                     }
                 }
             }
         }
+        for (s, transform) in zip(sources, transforms) {
+            if case .keep(let cache) = transform { s.tensor.storage.derived = cache }
+        }
     }
 
-    /// Step 1 for the tiles `tiles`: V[p][t][c] = (Bᵀ d Bᵀᵀ)[p] for tile t's
-    /// input patch d of channel c.
+    /// Step 1 for one source and the tiles `tiles`: V[p][n][c] = (Bᵀ d B)[p]
+    /// for the n-th tile's input patch d of channel c (`v` points at the
+    /// source's first column).
     @inline(__always)
-    private func transformInput(_ sources: [ChannelSource], height: Int, width: Int, padTop: Int, padLeft: Int,
+    private func transformInput(_ s: ChannelSource, height: Int, width: Int, padTop: Int, padLeft: Int,
                                 padValue: Float, tiles: Range<Int>, tilesX: Int, into v: UnsafeMutablePointer<Float>,
-                                ld: Int, plane: Int, patch: UnsafeMutablePointer<Float>,
-                                middle: UnsafeMutablePointer<Float>) {
+                                ld: Int, plane: Int, scratch: UnsafeMutablePointer<Float>) {
         let m = Variant.outputTile, a = Variant.inputTile
+        let patch = scratch, middle = scratch + a * a * 8, column = scratch + 2 * a * a * 8
+        let stride = s.tensor.channels
         for (n, t) in tiles.enumerated() {
             let y0 = (t / tilesX) * m - padTop, x0 = (t % tilesX) * m - padLeft
             let interior = y0 >= 0 && x0 >= 0 && y0 + a <= height && x0 + a <= width
-            var channel = 0
-            for s in sources {
-                let stride = s.tensor.channels
-                var c = 0
-                while c < s.count {
-                    let lanes = min(8, s.count - c)
-                    // Rows of the patch, transformed along x, land transposed in `middle`.
-                    if interior && lanes == 8 {
-                        let origin = s.pixel(x0, y0) + c
-                        for i in 0 ..< a {
-                            Variant.transformInput(origin + i * width * stride, stride, middle + i * 8, a * 8)
-                        }
-                    } else {
-                        gatherPatch(s, channel: c, lanes: lanes, x0: x0, y0: y0, height: height, width: width,
-                                    padValue: padValue, into: patch)
-                        for i in 0 ..< a {
-                            Variant.transformInput(patch + i * a * 8, 8, middle + i * 8, a * 8)
-                        }
+            var c = 0
+            while c < s.count {
+                let lanes = min(8, s.count - c)
+                // Rows of the patch, transformed along x, land transposed in `middle`.
+                if interior && lanes == 8 {
+                    let origin = s.pixel(x0, y0) + c
+                    for i in 0 ..< a {
+                        Variant.transformInput(origin + i * width * stride, stride, middle + i * 8, a * 8)
                     }
-                    // Columns: position (i, j) goes to matrix p = i·a + j, row n, column channel + c.
-                    let dst = v + n * ld + channel + c
-                    if lanes == 8 {
-                        for j in 0 ..< a {
-                            Variant.transformInput(middle + j * a * 8, 8, dst + j * plane, a * plane)
-                        }
-                    } else {
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: a * a * 8) { column in
-                            let base = column.baseAddress!
-                            for j in 0 ..< a {
-                                Variant.transformInput(middle + j * a * 8, 8, base + j * 8, a * 8)
-                            }
-                            for p in 0 ..< a * a {
-                                for lane in 0 ..< lanes { dst[p * plane + lane] = base[p * 8 + lane] }
-                            }
-                        }
+                } else {
+                    gatherPatch(s, channel: c, lanes: lanes, x0: x0, y0: y0, height: height, width: width,
+                                padValue: padValue, into: patch)
+                    for i in 0 ..< a {
+                        Variant.transformInput(patch + i * a * 8, 8, middle + i * 8, a * 8)
                     }
-                    c += 8
                 }
-                channel += s.count
+                // Columns: position (i, j) goes to plane p = i·a + j, row n, column c.
+                let dst = v + n * ld + c
+                if lanes == 8 {
+                    for j in 0 ..< a {
+                        Variant.transformInput(middle + j * a * 8, 8, dst + j * plane, a * plane)
+                    }
+                } else {
+                    for j in 0 ..< a {
+                        Variant.transformInput(middle + j * a * 8, 8, column + j * 8, a * 8)
+                    }
+                    for p in 0 ..< a * a {
+                        for lane in 0 ..< lanes { dst[p * plane + lane] = column[p * 8 + lane] }
+                    }
+                }
+                c += 8
             }
         }
     }
@@ -194,11 +247,11 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         }
     }
 
-    /// Step 3: tiles back to pixels (Aᵀ M A), plus bias and activation.
+    /// Step 3: tiles back to pixels (Aᵀ M A), plus bias, activation and the residual sum.
     @inline(__always)
     private func transformOutput(_ products: UnsafeMutablePointer<Float>, plane: Int, ld: Int, tiles: Range<Int>,
-                                 tilesX: Int, bias: UnsafePointer<Float>, activation: Activation, output: Tensor,
-                                 middle: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
+                                 tilesX: Int, bias: UnsafePointer<Float>, activation: Activation, residual: ResidualSum?,
+                                 output: Tensor, middle: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
         let m = Variant.outputTile, a = Variant.inputTile
         let oh = output.height, ow = output.width, channels = output.channels
         for (n, t) in tiles.enumerated() {
@@ -215,13 +268,25 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                 let b = load8(bias, c)
                 for i in 0 ..< rows {
                     Variant.transformOutput(middle + i * a * 8, 8, row, 8)
-                    let dst = output.pointer + ((y0 + i) * ow + x0) * channels + c
+                    let offset = ((y0 + i) * ow + x0) * channels + c
+                    let dst = output.pointer + offset
                     for j in 0 ..< columns {
-                        let value = activation.apply(load8(row, j * 8) + b)
+                        var value = activation.apply(load8(row, j * 8) + b)
                         if lanes == 8 {
+                            if let residual {
+                                value = value * residual.outputScale
+                                    + load8(residual.tensor.pointer + offset, j * channels) * residual.residualScale
+                            }
                             store8(value, dst, j * channels)
                         } else {
-                            for lane in 0 ..< lanes { dst[j * channels + lane] = value[lane] }
+                            for lane in 0 ..< lanes {
+                                var v = value[lane]
+                                if let residual {
+                                    v = v * residual.outputScale
+                                        + residual.tensor.pointer[offset + j * channels + lane] * residual.residualScale
+                                }
+                                dst[j * channels + lane] = v
+                            }
                         }
                     }
                 }

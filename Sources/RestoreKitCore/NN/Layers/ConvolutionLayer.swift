@@ -5,8 +5,9 @@
 ///
 /// 3×3 stride-1 undilated kernels run as Winograd F(6×6, 3×3); everything
 /// else as im2col + sgemm. The layer also accepts its input as several
-/// tensors side by side (`forward(concatenated:)`), which lets the network
-/// fold a `Concat` that feeds only this layer into it instead of copying.
+/// tensors side by side and a weighted residual sum (`forward(parts:…)`),
+/// which lets the network fold a `Concat` feeding only this layer, and an
+/// `Eltwise` sum reading only its output, into it instead of copying.
 struct ConvolutionLayer: Layer {
     enum Kernel: Sendable {
         case winograd(WinogradConvolution<WinogradF63>)
@@ -49,11 +50,14 @@ struct ConvolutionLayer: Layer {
     var blobCounts: (inputs: ClosedRange<Int>, outputs: ClosedRange<Int>) { (1 ... 1, 1 ... 1) }
 
     func forward(_ inputs: inout [Tensor], context: ForwardContext) throws -> [Tensor] {
-        [try forward(concatenated: inputs, context: context)]
+        [try forward(parts: inputs, context: context)]
     }
 
-    /// The convolution of `parts` joined along channels.
-    func forward(concatenated parts: [Tensor], context: ForwardContext) throws -> Tensor {
+    /// The convolution of `parts` joined along channels, optionally summed
+    /// with `residual`. `keepTransforms[i]` says part i will be read by another
+    /// convolution, so its transformed input is worth keeping.
+    func forward(parts: [Tensor], keepTransforms: [Bool] = [], residual: ResidualSum? = nil,
+                 context: ForwardContext) throws -> Tensor {
         let first = parts[0]
         let channels = parts.reduce(0) { $0 + $1.channels }
         guard channels == inputChannels, parts.allSatisfy({ $0.height == first.height && $0.width == first.width }) else {
@@ -63,14 +67,19 @@ struct ConvolutionLayer: Layer {
             throw shapeError("a \(geometry.kernelW)×\(geometry.kernelH) kernel does not fit a \(first.shapeDescription) input")
         }
         let output = try Tensor(height: size.height, width: size.width, channels: outputChannels)
+        if let residual, !residual.tensor.hasShape(of: output) {
+            throw shapeError("cannot add \(residual.tensor.shapeDescription) to the \(output.shapeDescription) output")
+        }
         let sources = ChannelSource.concatenation(parts)
         switch kernel {
         case .winograd(let w):
-            try w.run(sources, height: first.height, width: first.width, padTop: size.pad.top, padLeft: size.pad.left,
-                      padValue: geometry.padValue, bias: bias, activation: activation, output: output, context: context)
+            try w.run(sources, keep: keepTransforms, height: first.height, width: first.width, padTop: size.pad.top,
+                      padLeft: size.pad.left, padValue: geometry.padValue, bias: bias, activation: activation,
+                      residual: residual, output: output, context: context)
         case .im2col(let c):
             try c.run(sources, height: first.height, width: first.width, output: output, pad: size.pad, context: context)
             addBias(bias, activation: activation, to: output, threads: context.threads)
+            if let residual { addResidual(residual, to: output, threads: context.threads) }
         }
         return output
     }
@@ -78,6 +87,15 @@ struct ConvolutionLayer: Layer {
     func multiplyAdds(inputs: [Tensor]) -> Double {
         guard let first = inputs.first, let size = geometry.convolutionOutput(height: first.height, width: first.width) else { return 0 }
         return Double(size.height * size.width) * Double(outputChannels * inputChannels * geometry.taps)
+    }
+}
+
+/// output = output · outputScale + residual · residualScale, element by element.
+func addResidual(_ residual: ResidualSum, to output: Tensor, threads: Int) {
+    WorkSplit.forEachRange(output.count, threads: threads) { range in
+        for i in range {
+            output.pointer[i] = output.pointer[i] * residual.outputScale + residual.tensor.pointer[i] * residual.residualScale
+        }
     }
 }
 

@@ -17,6 +17,14 @@ struct EltwiseLayer: Layer {
 
     var blobCounts: (inputs: ClosedRange<Int>, outputs: ClosedRange<Int>) { (1 ... Int.max, 1 ... 1) }
 
+    /// For a two-input sum, the weights of the first and second input (what a
+    /// convolution can fold in as a `ResidualSum`); nil otherwise.
+    var pairSumWeights: (first: Float, second: Float)? {
+        guard operation == .sum else { return nil }
+        if coefficients.isEmpty { return (1, 1) }
+        return coefficients.count == 2 ? (coefficients[0], coefficients[1]) : nil
+    }
+
     func forward(_ inputs: inout [Tensor], context: ForwardContext) throws -> [Tensor] {
         for t in inputs.dropFirst() where !t.hasShape(of: inputs[0]) {
             throw shapeError("Eltwise inputs differ in shape: \(inputs[0].shapeDescription) and \(t.shapeDescription)")
