@@ -52,7 +52,7 @@ private func record(_ message: String, in context: OpaquePointer?) {
 /// `restore_context *restore_context_new(const char *models_dir)`
 @_cdecl("restore_context_new")
 public func restore_context_new(_ modelsDirectory: UnsafePointer<CChar>?) -> OpaquePointer? {
-    let context = RestoreContext(engine: RestorationEngine())
+    let context = RestoreContext(engine: RestorationEngine(modelsDirectory: modelsDirectory.map { String(cString: $0) }))
     return OpaquePointer(Unmanaged.passRetained(context).toOpaque())
 }
 

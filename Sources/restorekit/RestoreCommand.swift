@@ -62,7 +62,7 @@ struct RestoreCommand: ParsableCommand {
             }
             try FileIO.checkWritable(output)
             let decoded = try ImageFile.read(input)
-            let engine = RestorationEngine()
+            let engine = RestorationEngine(modelsDirectory: nil)
             let tables = decoded.jpeg.flatMap { JPEGTables($0) }
             let plan = try engine.plan(fields, channels: decoded.image.layout.colorChannelCount,
                                        options: options, jpegTables: tables)

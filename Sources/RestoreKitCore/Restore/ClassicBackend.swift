@@ -20,6 +20,9 @@ public struct ClassicBackend: RestorationBackend {
             return nil
         case .upsample(let factor, let blur, let noise):
             return BackProjectionUpsampler(factor: factor, blur: blur, noise: noise)
+        case .upsampleDenoise, .blind:
+            // Joint upsample-and-denoise and blind restoration are learned models' work.
+            return nil
         }
     }
 }

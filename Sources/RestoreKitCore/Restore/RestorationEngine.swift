@@ -12,9 +12,18 @@ public final class RestorationEngine: Sendable {
         self.backends = backends
     }
 
-    /// An engine with every backend available: the weight-free classics.
+    /// An engine with the weight-free classics only.
     public convenience init() {
         self.init(backends: [ClassicBackend()])
+    }
+
+    /// An engine with the learned models installed in `modelsDirectory`
+    /// (`ModelDirectory.defaultPath` when nil) ahead of the weight-free
+    /// classics. A missing folder or package just leaves those models out;
+    /// a damaged file is reported when a plan needs it.
+    public convenience init(modelsDirectory: String?) {
+        let models = ModelDirectory(path: modelsDirectory ?? ModelDirectory.defaultPath)
+        self.init(backends: LearnedBackends.installed(in: models) + [ClassicBackend()])
     }
 
     /// The plan for `fields` on an image with `channels` colour channels.

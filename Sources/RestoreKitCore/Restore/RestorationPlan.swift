@@ -139,13 +139,15 @@ public struct RestorationPlan: Sendable {
 }
 
 extension RestorationTask {
-    /// The prompt verb this task carries out: "dejpeg", "denoise", "deblur", "upsample".
+    /// The prompt verb this task carries out: "dejpeg", "denoise", "deblur",
+    /// "upsample", "remove all degradation".
     public var verb: String {
         switch self {
         case .dejpeg: return "dejpeg"
         case .denoise: return "denoise"
         case .deblur, .deblurDenoise: return "deblur"
-        case .upsample: return "upsample"
+        case .upsample, .upsampleDenoise: return "upsample"
+        case .blind: return "remove all degradation"
         }
     }
 }

@@ -3,9 +3,10 @@
 /// Stages run in the inverse of SPIRE's degradation order (blur → downsample →
 /// noise → JPEG): dejpeg, denoise, upsample, deblur. Where a backend offers a
 /// joint solver it replaces two stages: deblur-and-denoise, or upsample with
-/// the stated blur. Later stages are told how much noise the earlier ones
-/// leave. For each task the backends are asked in order of preference; the
-/// first that has a restorer runs it.
+/// the stated blur, or upsample-and-denoise. Later stages are told how much
+/// noise the earlier ones leave. "Remove all degradation" is one blind stage
+/// when a backend has one. For each task the backends are asked in order of
+/// preference; the first that has a restorer runs it.
 public struct RestorationPlanner: Sendable {
     /// Backends in order of preference for `model = "auto"`.
     public let backends: [any RestorationBackend]
@@ -22,9 +23,12 @@ public struct RestorationPlanner: Sendable {
     public func plan(_ prompt: RestorationPrompt, channels: Int, options: RestorationOptions = .init(),
                      jpegTables: JPEGTables? = nil) throws -> RestorationPlan {
         try options.validate()
-        try Self.requireStatedValues(prompt)
         let candidates = try backends(for: options.model)
         let strength = Float(options.strength)
+        if prompt.removeAllDegradation, let stage = try blindStage(prompt, candidates, channels: channels, strength: strength) {
+            return RestorationPlan(stages: [stage], prompt: prompt)
+        }
+        try Self.requireStatedValues(prompt)
 
         var stages: [PlannedStage] = []
         func add(_ task: RestorationTask) throws {
@@ -55,6 +59,9 @@ public struct RestorationPlanner: Sendable {
         if blur > 0, noise > 0, factor == 1, try addJoint(.deblurDenoise(sigma: blur, noise: noise)) {
             return RestorationPlan(stages: stages, prompt: prompt)
         }
+        if factor != 1, noise > 0, try addJoint(.upsampleDenoise(factor: factor, blur: blur, noise: noise)) {
+            return RestorationPlan(stages: stages, prompt: prompt)
+        }
         if noise > 0 { try add(.denoise(sigma: noise)) }
         let residual = Self.residualNoise(afterDenoising: noise, dejpegQuality: quality)
         if factor != 1 {
@@ -78,6 +85,26 @@ public struct RestorationPlanner: Sendable {
         let denoised = 0.4 * noise
         let deblocked = quality.map { q in 0.008 * (q < 50 ? 50 / Double(q) : Double(100 - q) / 50) + 0.004 } ?? 0
         return (denoised * denoised + deblocked * deblocked).squareRoot()
+    }
+
+    /// "Remove all degradation" as one blind stage that also enlarges by the
+    /// stated factor (1 when none is stated); the stated clauses are within
+    /// what it removes. Nil when no candidate restores blindly (the analyser
+    /// must then fill the prompt in) or the factor is left to estimate.
+    private func blindStage(_ prompt: RestorationPrompt, _ candidates: [any RestorationBackend], channels: Int,
+                            strength: Float) throws -> PlannedStage? {
+        let scale: Double
+        switch prompt.upsample {
+        case nil: scale = 1
+        case .value(let factor): scale = factor
+        case .estimate: return nil
+        }
+        let task = RestorationTask.blind(scale: scale)
+        for backend in candidates {
+            guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
+            return PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name)
+        }
+        return nil
     }
 
     /// Strength below 1 blends each same-size stage with its input.

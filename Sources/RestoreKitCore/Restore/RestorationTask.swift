@@ -17,6 +17,14 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
     /// blur of `blur` pixels (0: none) at the high resolution; the input carries
     /// noise of about `noise`.
     case upsample(factor: Double, blur: Double, noise: Double)
+    /// Enlarge by `factor` (as `upsample`) and remove Gaussian noise of
+    /// standard deviation `noise` ([0, 1] units) present at the low
+    /// resolution, together (a joint solver, e.g. SRMD).
+    case upsampleDenoise(factor: Double, blur: Double, noise: Double)
+    /// "Remove all degradation": remove whatever blur, noise and compression
+    /// the image shows, without stated strengths, and enlarge by `scale` (1:
+    /// keep the size). Needs a blind restorer (a learned model).
+    case blind(scale: Double)
 
     public var description: String {
         switch self {
@@ -25,6 +33,8 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
         case .deblur(let s, let n): return "deblur(sigma: \(s), noise: \(n))"
         case .deblurDenoise(let s, let n): return "deblurDenoise(sigma: \(s), noise: \(n))"
         case .upsample(let f, let b, let n): return "upsample(factor: \(f), blur: \(b), noise: \(n))"
+        case .upsampleDenoise(let f, let b, let n): return "upsampleDenoise(factor: \(f), blur: \(b), noise: \(n))"
+        case .blind(let s): return "blind(scale: \(s))"
         }
     }
 }

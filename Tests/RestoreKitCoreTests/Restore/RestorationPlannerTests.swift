@@ -66,6 +66,42 @@ import Testing
         #expect(error?.message.contains("e.g. '") == true)
     }
 
+    @Test func blindRestorationIsOneStageWhenABackendHasIt() throws {
+        let planner = RestorationPlanner(backends: [LearnedStandInBackend(), RecordingBackend(name: "classic", joint: false)])
+        let same = try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3)
+        #expect(same.stages.map(\.task) == [.blind(scale: 1)] && same.stages[0].backend == "learned")
+        #expect(same.stages[0].label == "remove all degradation (box, learned)")
+        let enlarged = try planner.plan(RestorationPrompt(upsample: .value(4), denoise: .estimate,
+                                                          removeAllDegradation: true), channels: 1)
+        #expect(enlarged.stages.map(\.task) == [.blind(scale: 4)])
+        #expect(enlarged.outputSize(width: 10, height: 7) == (40, 28))
+        // The classic floor alone cannot: the analyser must fill the prompt in.
+        for backends in [[RecordingBackend(joint: true)] as [any RestorationBackend], [LearnedStandInBackend()]] {
+            let error = #expect(throws: RestoreError.self) {
+                try RestorationPlanner(backends: backends).plan(RestorationPrompt(upsample: .estimate, removeAllDegradation: true),
+                                                                channels: 3)
+            }
+            #expect(error?.kind == .invalidPrompt)
+        }
+        let classic = #expect(throws: RestoreError.self) {
+            try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3, options: RestorationOptions(model: "classic"))
+        }
+        #expect(classic?.message.hasPrefix("'Remove all degradation' needs the analyser") == true)
+    }
+
+    @Test func upsampleWithStatedNoiseUsesAJointSolver() throws {
+        let planner = RestorationPlanner(backends: [LearnedStandInBackend(), RecordingBackend(name: "classic", joint: false)])
+        let joint = try planner.plan(RestorationPrompt(upsample: .value(3), denoise: .value(0.05)), channels: 3)
+        #expect(joint.stages.map(\.task) == [.upsampleDenoise(factor: 3, blur: 0, noise: 0.05)])
+        #expect(joint.stages[0].backend == "learned")
+        // Without a joint solver for the factor, denoise first, then enlarge.
+        let split = try planner.plan(RestorationPrompt(upsample: .value(5), denoise: .value(0.05)), channels: 3)
+        #expect(split.stages.map(\.task) == [.denoise(sigma: 0.05), .upsample(factor: 5, blur: 0, noise: 0.4 * 0.05)])
+        let forced = try planner.plan(RestorationPrompt(upsample: .value(3), denoise: .value(0.05)), channels: 3,
+                                      options: RestorationOptions(model: "classic"))
+        #expect(forced.stages.allSatisfy { $0.backend == "classic" })
+    }
+
     @Test func badOptionsAreRefused() {
         let planner = RestorationPlanner(backends: [RecordingBackend(joint: false)])
         for options in [RestorationOptions(strength: 1.5), RestorationOptions(strength: .nan),

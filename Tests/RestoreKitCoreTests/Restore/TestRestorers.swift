@@ -79,6 +79,27 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
             return BoxMean(radius: 1)
         case .dejpeg, .denoise:
             return BoxMean(radius: 2)
+        case .upsampleDenoise, .blind:
+            return nil
+        }
+    }
+}
+
+/// A backend with only the learned models' tasks: joint upsample-and-denoise
+/// at factors 2–4 and blind restoration at any scale.
+struct LearnedStandInBackend: RestorationBackend {
+    var name: String { "learned" }
+
+    func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+        switch task {
+        case .upsampleDenoise(let factor, 0, _) where (2 ... 4).contains(factor):
+            return NearestUpsample(factor: Int(factor))
+        case .blind(let scale) where scale == 1:
+            return BoxMean(radius: 1)
+        case .blind(let scale) where scale.rounded() == scale:
+            return NearestUpsample(factor: Int(scale))
+        default:
+            return nil
         }
     }
 }

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The folder holding the fetched models and their manifest, and the networks
+/// loaded from it.
+///
+/// The manifest (`manifest.txt`, written by `restorekit models fetch`) lists
+/// one file per line: `sha256 package version path`. Loading a network checks
+/// its two files against it, so a truncated download or an edited file is a
+/// `RestoreError(.model, …)` naming the file and the fetch command, never a
+/// wrong result. Nothing is ever downloaded here. Loaded networks are kept,
+/// so every plan after the first reuses them.
+public final class ModelDirectory: @unchecked Sendable {
+    /// One manifest line.
+    public struct Entry: Sendable, Equatable {
+        public let sha256: String
+        public let package: String
+        public let version: String
+        public let path: String
+
+        public init(sha256: String, package: String, version: String, path: String) {
+            self.sha256 = sha256
+            self.package = package
+            self.version = version
+            self.path = path
+        }
+    }
+
+    /// The manifest's file name inside the folder.
+    public static let manifestName = "manifest.txt"
+
+    /// The folder.
+    public let path: String
+    /// The manifest's entries by relative path (empty when there is no manifest).
+    public let entries: [String: Entry]
+    private let lock = Lock()
+    private var networks: [String: Network] = [:]
+
+    /// The folder at `path` (which need not exist: then nothing is installed).
+    /// A malformed manifest counts as no manifest.
+    public init(path: String) {
+        self.path = path
+        entries = (try? Self.readManifest(path + "/" + Self.manifestName)) ?? [:]
+    }
+
+    /// `$RESTOREKIT_MODELS`, else `~/.local/share/restorekit/models`.
+    public static var defaultPath: String {
+        if let value = getenv("RESTOREKIT_MODELS"), value.pointee != 0 { return String(cString: value) }
+        var home = getenv("HOME").map { String(cString: $0) } ?? ""
+        if home.isEmpty, let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { home = String(cString: dir) }
+        return home + "/.local/share/restorekit/models"
+    }
+
+    /// Parses manifest lines (`#` starts a comment).
+    public static func parseManifest(_ text: String) throws -> [String: Entry] {
+        var entries: [String: Entry] = [:]
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() where !line.hasPrefix("#") {
+            let fields = line.split(separator: " ", maxSplits: 3)
+            guard fields.count == 4, fields[0].count == 64 else {
+                throw RestoreError(.model, "\(manifestName) line \(n + 1) is not 'sha256 package version path'")
+            }
+            entries[String(fields[3])] = Entry(sha256: String(fields[0]), package: String(fields[1]),
+                                               version: String(fields[2]), path: String(fields[3]))
+        }
+        return entries
+    }
+
+    private static func readManifest(_ file: String) throws -> [String: Entry] {
+        try parseManifest(String(decoding: try FileIO.read(file), as: UTF8.self))
+    }
+
+    /// Whether every network of `package` is listed in the manifest and present.
+    public func isInstalled(_ package: ModelCatalog.Package) -> Bool {
+        package.files.allSatisfy { file in
+            let relative = package.folder + "/" + file
+            return entries[relative] != nil && access(path + "/" + relative, R_OK) == 0
+        }
+    }
+
+    /// The network `stem` of `package`, loaded once and checked against the manifest.
+    public func network(_ stem: String, of package: ModelCatalog.Package) throws -> Network {
+        let relative = package.folder + "/" + stem
+        if let network = lock.withLock({ networks[relative] }) { return network }
+        let param = try verifiedBytes(relative + ".param", package)
+        let weights = try verifiedBytes(relative + ".bin", package)
+        let network = try Network(param: String(decoding: param, as: UTF8.self), weights: weights,
+                                  paramFile: path + "/" + relative + ".param", weightsFile: path + "/" + relative + ".bin")
+        return lock.withLock {
+            if let existing = networks[relative] { return existing }
+            networks[relative] = network
+            return network
+        }
+    }
+
+    private func verifiedBytes(_ relative: String, _ package: ModelCatalog.Package) throws -> [UInt8] {
+        let file = path + "/" + relative
+        let again = "run '\(ModelCatalog.fetchCommand)' (folder \(path))"
+        guard let entry = entries[relative] else {
+            throw RestoreError(.model, "the \(package.folder) model '\(relative)' is not installed; \(again)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(file)
+        } catch let error as RestoreError {
+            throw RestoreError(.model, "\(error.message); \(again)")
+        }
+        guard SHA256.hex(bytes) == entry.sha256 else {
+            throw RestoreError(.model, "'\(file)' is damaged (its sha256 differs from the manifest's); \(again)")
+        }
+        return bytes
+    }
+}

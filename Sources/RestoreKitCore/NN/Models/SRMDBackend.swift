@@ -1,0 +1,17 @@
+/// "srmd": enlargement by 2, 3 or 4, undoing a bicubic downscale, with the
+/// stated Gaussian noise removed at the same time.
+public struct SRMDBackend: RestorationBackend {
+    let models: ModelDirectory
+
+    public var name: String { "srmd" }
+
+    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+        switch task {
+        case .upsample(let factor, let blur, let noise), .upsampleDenoise(let factor, let blur, let noise):
+            guard SRMDRestorer.accepts(factor: factor, blur: blur, noise: noise) else { return nil }
+            return try SRMDRestorer(factor: Int(factor), noise: noise, models: models)
+        default:
+            return nil
+        }
+    }
+}

