@@ -52,7 +52,7 @@ import Glibc
         }
         var spectrum = [Float](repeating: 0, count: 64)
         rowsIn.withUnsafeBufferPointer { p in
-            spectrum.withUnsafeMutableBufferPointer { DCT8.forward(rows: p.baseAddress!, stride: 11, into: $0.baseAddress!) }
+            spectrum.withUnsafeMutableBufferPointer { PatchTransform.dct.forward(rows: p.baseAddress!, stride: 11, into: $0.baseAddress!) }
         }
         // Column k of the spectrum is the DCT of column k of the input.
         for k in 0 ..< 8 {
@@ -68,7 +68,8 @@ import Glibc
         spectrum.withUnsafeBufferPointer { s in
             factors.withUnsafeBufferPointer { f in
                 sums.withUnsafeMutableBufferPointer {
-                    DCT8.inverseAccumulate(s.baseAddress!, factors: f.baseAddress!, into: $0.baseAddress!, stride: 11)
+                    PatchTransform.dct.inverseAccumulate(s.baseAddress!, factors: f.baseAddress!, into: $0.baseAddress!,
+                                                         stride: 11)
                 }
             }
         }
@@ -79,7 +80,7 @@ import Glibc
 
     @Test func inverseColumnsApplyTheWindow() {
         let window: [Float] = [0.5, 0.6, 0.7, 0.8, 0.8, 0.7, 0.6, 0.5]
-        let columns = DCT8.inverseColumns(window: window)
+        let columns = PatchTransform.dct.inverseColumns(window: window)
         // Frequency 0 alone is a flat patch of 1/√8 times the window.
         for n in 0 ..< 8 { #expect(abs(columns[0][n] - window[n] / Float(8.0.squareRoot())) < 1e-6) }
         // The columns are the inverse transform: the spectrum of a row returns it, windowed.
@@ -97,7 +98,9 @@ import Glibc
         let positions = width - 7
         var out = [Float](repeating: .nan, count: 2 * positions * 8)
         plane.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { RowSpectra.compute(plane: p.baseAddress!, width: width, rows: 1 ..< 3, into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                RowSpectra.compute(plane: p.baseAddress!, width: width, rows: 1 ..< 3, transform: .dct, into: $0.baseAddress!)
+            }
         }
         for row in 0 ..< 2 {
             for x in 0 ..< positions {

@@ -13,7 +13,8 @@ final class BandWorkspace {
     let accumulator: SpectralAccumulator
 
     init(width: Int, height: Int, channels: Int, withPilot: Bool, parameters: BM3DStageParameters,
-         window: [Float], capacityRows: Int, maxReferences: Int, columns: Int, maxRowSpan: Int) {
+         transform: PatchTransform, window: [Float], capacityRows: Int, maxReferences: Int, columns: Int,
+         maxRowSpan: Int) {
         self.channels = channels
         spectraSize = capacityRows * (width - 7) * 8
         noisySpectra = .allocate(capacity: channels * spectraSize)
@@ -24,7 +25,7 @@ final class BandWorkspace {
         group = PatchGroup(capacity: parameters.maxGroupSize)
         pilotGroup = withPilot ? PatchGroup(capacity: parameters.maxGroupSize) : nil
         accumulator = SpectralAccumulator(width: width, channels: channels, capacityRows: capacityRows,
-                                          window: window)
+                                          transform: transform, window: window)
     }
 
     deinit {

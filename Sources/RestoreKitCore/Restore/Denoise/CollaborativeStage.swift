@@ -15,6 +15,14 @@ struct CollaborativeStage {
         case hardThreshold(lambda: Float)
         /// Stage 2: Wiener shrinkage with a pilot estimate.
         case wiener
+
+        /// The patch transform of the stage: bior1.5 for thresholding, the DCT for Wiener.
+        var transform: PatchTransform {
+            switch self {
+            case .hardThreshold: return .bior15
+            case .wiener: return .dct
+            }
+        }
     }
 
     let filter: Filter
@@ -49,7 +57,8 @@ struct CollaborativeStage {
         let progress = StageProgress(total: rows.count, context: context)
         let pool = BandWorkspacePool {
             BandWorkspace(width: width, height: height, channels: channels, withPilot: pilot != nil,
-                          parameters: parameters, window: window, capacityRows: capacityRows,
+                          parameters: parameters, transform: filter.transform, window: window,
+                          capacityRows: capacityRows,
                           maxReferences: maxReferenceRows * columns.count, columns: columns.count,
                           maxRowSpan: maxRowSpan)
         }
@@ -111,12 +120,13 @@ struct CollaborativeStage {
         let planeCount = width * height, channels = workspace.channels
         let positions = width - 7, spectraSize = workspace.spectraSize
         let spectraRows = band.top ..< band.top + band.rowCount
+        let transform = filter.transform
         for c in 0 ..< channels {
             RowSpectra.compute(plane: noisy + c * planeCount, width: width, rows: spectraRows,
-                               into: workspace.noisySpectra + c * spectraSize)
+                               transform: transform, into: workspace.noisySpectra + c * spectraSize)
             if let pilot {
                 RowSpectra.compute(plane: pilot + c * planeCount, width: width, rows: spectraRows,
-                                   into: workspace.pilotSpectra! + c * spectraSize)
+                                   transform: transform, into: workspace.pilotSpectra! + c * spectraSize)
             }
         }
         let matcher = workspace.matcher
@@ -135,7 +145,7 @@ struct CollaborativeStage {
                 for c in 0 ..< channels {
                     let group = workspace.group
                     group.gather(spectra: workspace.noisySpectra + c * spectraSize, positions: positions,
-                                 top: band.top, xs: xs, ys: ys, size: size)
+                                 top: band.top, transform: transform, xs: xs, ys: ys, size: size)
                     group.haar(size: size)
                     let weight: Float
                     switch filter {
@@ -144,8 +154,9 @@ struct CollaborativeStage {
                         weight = 1 / (variance * Float(kept))
                     case .wiener:
                         let pilotGroup = workspace.pilotGroup!
-                        pilotGroup.gather(spectra: workspace.pilotSpectra! + c * spectraSize, positions: positions,
-                                          top: band.top, xs: xs, ys: ys, size: size)
+                        pilotGroup.gather(spectra: workspace.pilotSpectra! + c * spectraSize,
+                                          positions: positions, top: band.top, transform: transform,
+                                          xs: xs, ys: ys, size: size)
                         pilotGroup.haar(size: size)
                         let energy = WienerShrinkage.apply(group, pilot: pilotGroup, size: size,
                                                            noiseVariance: variance)

@@ -1,15 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The orthonormal 8-point DCT-II and its inverse, written as even/odd butterflies
 /// on SIMD4 vectors: each lane carries an independent transform, so one call
 /// transforms four columns (or rows) of a patch at once.
 ///
-/// BM3D applies the 2-D patch transform separably: the horizontal pass is
-/// precomputed once per pixel position (`RowSpectra`), the vertical pass runs on
-/// the eight row spectra of a patch, whose lanes are the horizontal frequencies.
-/// Four lanes, not eight: the build targets baseline x86-64 (SSE2, 16 vector
+/// The Wiener stage's patch transform (see `PatchTransform`). Four lanes, not eight: the build targets baseline x86-64 (SSE2, 16 vector
 /// registers), where eight SIMD8 rows alone would fill the register file.
 enum DCT8 {
     /// cos(kπ/16)/2 for k = 1…7; c4 is also the DC gain 1/√8.
@@ -62,65 +55,6 @@ enum DCT8 {
     private static func sum(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a + b }
     @inline(__always)
     private static func difference(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a - b }
-
-    /// Eight vectors `stride` floats apart, from `p`.
-    @inline(__always)
-    static func loadBlock(_ p: UnsafePointer<Float>, stride: Int) -> Block4 {
-        (load4(p), load4(p + stride), load4(p + 2 * stride), load4(p + 3 * stride),
-         load4(p + 4 * stride), load4(p + 5 * stride), load4(p + 6 * stride), load4(p + 7 * stride))
-    }
-
-    /// The 2-D spectrum of a patch from its 8 row spectra, `stride` floats apart
-    /// from `rows`: the vertical transform, written to the 64 floats at `out`
-    /// (vertical frequency major).
-    ///
-    /// Kept out of line: inlined into the large filtering loop, LLVM interleaves
-    /// it with needless shuffles and spills.
-    @inline(never)
-    static func forward(rows p: UnsafePointer<Float>, stride: Int, into out: UnsafeMutablePointer<Float>) {
-        for half in Swift.stride(from: 0, to: 8, by: 4) {
-            var b = loadBlock(p + half, stride: stride)
-            forward(&b)
-            let o = out + half
-            store4(b.0, o); store4(b.1, o + 8); store4(b.2, o + 16); store4(b.3, o + 24)
-            store4(b.4, o + 32); store4(b.5, o + 40); store4(b.6, o + 48); store4(b.7, o + 56)
-        }
-    }
-
-    /// The inverse vertical transform of the 2-D spectrum at `spectrum` (64
-    /// floats), giving 8 row spectra; row v is multiplied by `factors[v]` and
-    /// added to the 8 floats at `sums + v · stride`.
-    @inline(never)
-    static func inverseAccumulate(_ spectrum: UnsafePointer<Float>, factors f: UnsafePointer<Float>,
-                                  into sums: UnsafeMutablePointer<Float>, stride: Int) {
-        for half in Swift.stride(from: 0, to: 8, by: 4) {
-            var b = loadBlock(spectrum + half, stride: 8)
-            inverse(&b)
-            let s = sums + half
-            store4(load4(s) + b.0 * f[0], s)
-            store4(load4(s + stride) + b.1 * f[1], s + stride)
-            store4(load4(s + 2 * stride) + b.2 * f[2], s + 2 * stride)
-            store4(load4(s + 3 * stride) + b.3 * f[3], s + 3 * stride)
-            store4(load4(s + 4 * stride) + b.4 * f[4], s + 4 * stride)
-            store4(load4(s + 5 * stride) + b.5 * f[5], s + 5 * stride)
-            store4(load4(s + 6 * stride) + b.6 * f[6], s + 6 * stride)
-            store4(load4(s + 7 * stride) + b.7 * f[7], s + 7 * stride)
-        }
-    }
-
-    /// The inverse transform as a matrix: column k holds the 8 samples that
-    /// frequency k contributes, each multiplied by `window[n]` (the aggregation
-    /// window folded in, so a spectrum becomes windowed pixels in one pass).
-    static func inverseColumns(window: [Float]) -> [SIMD8<Float>] {
-        (0 ..< 8).map { k in
-            var column = SIMD8<Float>()
-            for n in 0 ..< 8 {
-                let scale = k == 0 ? (1.0 / 8).squareRoot() : 0.5
-                column[n] = Float(scale * cos(Double((2 * n + 1) * k) * Double.pi / 16)) * window[n]
-            }
-            return column
-        }
-    }
 }
 
 /// Eight rows (or columns) of four lanes: half of an 8 × 8 block.

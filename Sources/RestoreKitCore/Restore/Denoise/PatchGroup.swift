@@ -1,8 +1,8 @@
 /// The 3-D spectrum of one group of patches in one channel: `size` patches of
-/// 64 2-D DCT coefficients (row-major: vertical frequency, then horizontal),
-/// transformed along the group by an unnormalised Haar transform. The 2-D DCT
-/// is orthonormal and the Haar basis orthogonal, so white noise of σ has
-/// σ·√norm² in a 3-D coefficient.
+/// 64 2-D transform coefficients (row-major: vertical frequency, then
+/// horizontal), transformed along the group by an unnormalised Haar transform.
+/// The 2-D bases have unit-norm rows and the Haar basis is orthogonal, so white
+/// noise of σ has σ·√norm² in a 3-D coefficient.
 final class PatchGroup {
     let capacity: Int
     let coefficients: UnsafeMutablePointer<Float>
@@ -16,14 +16,15 @@ final class PatchGroup {
     deinit { coefficients.deallocate() }
 
     /// Loads the 2-D spectra of the patches at (`xs[m]`, `ys[m]`), m < `size`,
-    /// from `spectra`, the row spectra (see `RowSpectra`) of rows starting at `top`.
+    /// from `spectra`, the `transform` row spectra (see `RowSpectra`) of rows
+    /// starting at `top`.
     @inline(__always)
-    func gather(spectra: UnsafePointer<Float>, positions: Int, top: Int,
+    func gather(spectra: UnsafePointer<Float>, positions: Int, top: Int, transform: PatchTransform,
                 xs: UnsafePointer<Int32>, ys: UnsafePointer<Int32>, size: Int) {
         let stride = positions * 8
         for m in 0 ..< size {
             let p = spectra + ((Int(ys[m]) - top) * positions + Int(xs[m])) * 8
-            DCT8.forward(rows: p, stride: stride, into: coefficients + m * 64)
+            transform.forward(rows: p, stride: stride, into: coefficients + m * 64)
         }
     }
 

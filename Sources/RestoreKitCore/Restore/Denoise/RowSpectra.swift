@@ -1,4 +1,4 @@
-/// The horizontal DCT of every run of 8 pixels in a band of rows of one plane:
+/// The horizontal transform of every run of 8 pixels in a band of rows of one plane:
 /// the first half of the separable 2-D patch transform, computed once per
 /// pixel position instead of once per patch in every group that uses it.
 ///
@@ -7,8 +7,9 @@
 /// `positions = width − 7`; a patch's 8 row spectra are then 8 vector loads
 /// `positions · 8` floats apart.
 enum RowSpectra {
-    /// Fills `out` with the spectra of rows `rows` of `plane` (`width` ≥ 8 wide).
-    static func compute(plane: UnsafePointer<Float>, width: Int, rows: Range<Int>,
+    /// Fills `out` with the `transform` spectra of rows `rows` of `plane`
+    /// (`width` ≥ 8 wide).
+    static func compute(plane: UnsafePointer<Float>, width: Int, rows: Range<Int>, transform: PatchTransform,
                         into out: UnsafeMutablePointer<Float>) {
         let positions = width - 7
         for (row, y) in rows.enumerated() {
@@ -19,9 +20,9 @@ enum RowSpectra {
                 // Four neighbouring positions per pass, one per lane; the last pass
                 // of a row starts earlier so that it stays inside the row.
                 let start = min(x, max(0, positions - 4))
-                var block = positions >= 4 ? DCT8.loadBlock(source + start, stride: 1)
+                var block = positions >= 4 ? PatchTransform.loadBlock(source + start, stride: 1)
                                            : narrowRow(source, positions: positions)
-                DCT8.forward(&block)
+                transform.forward(&block)
                 withUnsafeBytes(of: &block) { raw in
                     let k = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                     for lane in 0 ..< min(4, positions) {

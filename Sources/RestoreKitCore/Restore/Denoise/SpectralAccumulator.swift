@@ -15,19 +15,22 @@ final class SpectralAccumulator {
     private(set) var rows = 0
     private let sums: UnsafeMutablePointer<Float>
     private let weights: UnsafeMutablePointer<Float>
-    /// The inverse DCT's columns with the window's horizontal factor folded in.
+    private let transform: PatchTransform
+    /// The inverse transform's columns with the window's horizontal factor folded in.
     private let inverse: [SIMD8<Float>]
     /// The window itself (8 taps), for the vertical factor and the weights.
     private let windowRow: SIMD8<Float>
 
-    /// Buffers for planes `width` wide (≥ 8), bands of up to `capacityRows` rows.
-    init(width: Int, channels: Int, capacityRows: Int, window: [Float]) {
+    /// Buffers for planes `width` wide (≥ 8), bands of up to `capacityRows` rows,
+    /// patches in the `transform` domain.
+    init(width: Int, channels: Int, capacityRows: Int, transform: PatchTransform, window: [Float]) {
         positions = width - 7
         self.channels = channels
         self.capacityRows = capacityRows
         sums = .allocate(capacity: channels * capacityRows * positions * 8)
         weights = .allocate(capacity: channels * capacityRows * positions)
-        inverse = DCT8.inverseColumns(window: window)
+        self.transform = transform
+        inverse = transform.inverseColumns(window: window)
         windowRow = SIMD8(window)
     }
 
@@ -54,7 +57,7 @@ final class SpectralAccumulator {
         let index = (y - top) * positions + x
         let factors = SIMD8<Float>(repeating: scale) * windowRow
         withUnsafeBytes(of: factors) { raw in
-            DCT8.inverseAccumulate(spectrum, factors: raw.baseAddress!.assumingMemoryBound(to: Float.self),
+            transform.inverseAccumulate(spectrum, factors: raw.baseAddress!.assumingMemoryBound(to: Float.self),
                                    into: sums + c8(channel) + index * 8, stride: positions * 8)
         }
         let w = weights + channel * capacityRows * positions + index
