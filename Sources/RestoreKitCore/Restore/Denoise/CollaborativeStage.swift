@@ -151,7 +151,9 @@ struct CollaborativeStage {
                     switch filter {
                     case .hardThreshold(let lambda):
                         let kept = HardThresholding.apply(group, size: size, threshold: lambda * sigma)
-                        weight = 1 / (variance * Float(kept))
+                        // A flat chroma group (gray input: R = G = B) keeps nothing; it still
+                        // counts as one coefficient, else its weight is infinite.
+                        weight = 1 / (variance * Float(max(kept, 1)))
                     case .wiener:
                         let pilotGroup = workspace.pilotGroup!
                         pilotGroup.gather(spectra: workspace.pilotSpectra! + c * spectraSize,
