@@ -25,7 +25,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup test test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan demo bench install clean
+.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan test-nn test-nn-asan demo bench bench-nn install clean
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -53,7 +53,7 @@ $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h includ
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan test-nn test-nn-asan
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -91,10 +91,30 @@ test-gimp: all
 test-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan --filter CorruptInputTests
 
-demo: setup all
+# The pretrained networks (restorekit models fetch), installed once into
+# $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models. Restoring never downloads.
+MODELS_DIR = $${RESTOREKIT_MODELS:-$$HOME/.local/share/restorekit/models}
+models: $(CLI)
+	scripts/fetch-models $(CLI)
+
+# The learned restorers against the ncnn runtime (CPU, fp32): parity on three
+# images per network, tiled against whole, damaged model files.
+test-nn: all models
+	$$(scripts/venv-tools ncnn numpy pillow)/bin/python Tests/NN/parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn
+
+# Truncated and bit-flipped .param/.bin files under AddressSanitizer.
+test-nn-asan:
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-nn-asan \
+	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests'
+
+demo: setup all models
 	scripts/demo $(BUILD)
 
-bench: setup all
+# The CNN engine against ncnn and PyTorch (speed, memory) and SRMD quality.
+bench-nn: all models
+	bench/nn.sh
+
+bench: setup all bench-nn
 	scripts/bench $(BUILD)
 
 install: all

@@ -94,7 +94,13 @@ public final class Network: Sendable {
     /// The names of the input blobs, in file order.
     public var inputNames: [String] { inputs.map { blobNames[$0.blob] } }
 
-    /// Runs the network: `inputs` maps input blob names to tensors; returns
+    /// The blob the first layer of type `type` reads (its first input), if any.
+    public func firstInput(ofLayerType type: String) -> String? {
+        nodes.first { $0.type == type && !$0.bottoms.isEmpty }.map { blobNames[$0.bottoms[0]] }
+    }
+
+    /// Runs the network: `inputs` maps blob names to tensors (the `Input`
+    /// layers' blobs, or any intermediate blob to start from there); returns
     /// the blob `output`. `threads` workers share each layer. `progress` is
     /// called before each layer with the fraction of the work done and may
     /// throw to stop (cancellation). `statistics`, when given, receives the
@@ -105,10 +111,10 @@ public final class Network: Sendable {
         guard let requested = blobIndex[output] else { throw RestoreError(.model, "\(source): no blob named '\(output)'") }
         BLAS.useCallingThreadOnly()
         var blobs = [Tensor?](repeating: nil, count: blobNames.count)
-        for (blob, channels) in self.inputs {
-            guard let tensor = inputs[blobNames[blob]] else { continue }
-            guard channels <= 0 || tensor.channels == channels else {
-                throw RestoreError(.invalidArgument, "\(source): input '\(blobNames[blob])' needs \(channels) channels, not \(tensor.channels)")
+        for (name, tensor) in inputs {
+            guard let blob = blobIndex[name] else { throw RestoreError(.invalidArgument, "\(source): no blob named '\(name)'") }
+            if let channels = self.inputs.first(where: { $0.blob == blob })?.channels, channels > 0, tensor.channels != channels {
+                throw RestoreError(.invalidArgument, "\(source): input '\(name)' needs \(channels) channels, not \(tensor.channels)")
             }
             blobs[blob] = tensor
         }

@@ -1,18 +1,25 @@
+import COpenBLAS
 import RestoreKitCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// rkbench nn forward --model PATH --input FILE --shape C,H,W --in BLOB --out BLOB
-//                    [--threads N] [--repeat R] [--save FILE]
+// rkbench nn MODE … — the CNN engine's part of `make bench` (driven by bench/nn.sh,
+// which runs the ncnn and PyTorch references in the same run):
 //
-// Runs an ncnn network (PATH.param / PATH.bin) on a raw float32 CHW input and
-// prints one line: `ms=… gflops=… conv_gflops=… peak_mib=…` (best of R runs;
-// GFLOP/s count convolutions as direct ones). --save writes the output as raw
-// float32 CHW, for comparison with the ncnn reference.
+//   forward --model PATH --input FILE --shape C,H,W --in BLOB --out BLOB [--threads N] [--repeat R] [--save FILE]
+//       runs an ncnn network (PATH.param/.bin) on a raw float32 CHW input; prints one line
+//       `ms=… cpu_ms=… gflop=… gflops=… conv_gflops=… peak_mib=… blas=… threads=…` (best of R; FLOPs
+//       count every convolution as a direct one: 2 · outputs · inputs · taps per pixel).
+//   sgemm [--threads N]
+//       the 1024³ sgemm rate of OpenBLAS with N threads of its own (best of 5): the ceiling.
+//   quality prepare|score --work DIR [--sets Set5,Set14] [--scales 2,3,4]
+//       SRMDNF on the standard protocol (see `quality`); `prepare` writes the low-resolution
+//       inputs and RestoreKit's results, `score` tables them next to ncnn's (DIR/ncnn/…).
 func nnBenchmark(_ arguments: [String]) throws {
     var rest = arguments[...]
-    guard let mode = rest.popFirst() else { throw RestoreError(.invalidArgument, "rkbench nn: forward") }
+    guard let mode = rest.popFirst() else { throw RestoreError(.invalidArgument, "rkbench nn: forward | sgemm | quality") }
+    let step = mode == "quality" ? rest.popFirst() : nil
     var options: [String: String] = [:]
     while let key = rest.popFirst() {
         guard key.hasPrefix("--"), let value = rest.popFirst() else {
@@ -24,54 +31,173 @@ func nnBenchmark(_ arguments: [String]) throws {
         guard let value = options[name] else { throw RestoreError(.invalidArgument, "rkbench nn \(mode): --\(name) is required") }
         return value
     }
+    let threads = Int(options["threads"] ?? "") ?? ProcessorInfo.coreCount
     switch mode {
     case "forward":
-        let network = try Network(path: try option("model"))
-        let shape = try option("shape").split(separator: ",").compactMap { Int($0) }
-        guard shape.count == 3 else { throw RestoreError(.invalidArgument, "--shape is C,H,W") }
-        let raw = try FileIO.read(try option("input"))
-        guard raw.count == shape[0] * shape[1] * shape[2] * 4 else {
-            throw RestoreError(.invalidArgument, "input holds \(raw.count) bytes, not \(shape[0] * shape[1] * shape[2] * 4)")
-        }
-        let planes = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        let input = try planes.withUnsafeBufferPointer {
-            try Tensor(planar: $0, height: shape[1], width: shape[2], channels: shape[0])
-        }
-        let threads = Int(options["threads"] ?? "") ?? ProcessorInfo.coreCount
-        let repeats = Int(options["repeat"] ?? "") ?? 1
-        var best = Double.infinity, bestCPU = Double.infinity, output: Tensor?, statistics = NetworkStatistics()
-        for _ in 0 ..< repeats {
-            let run = NetworkStatistics()
-            let start = now(), startCPU = cpuSeconds()
-            output = try network.forward([try option("in"): input], output: try option("out"), threads: threads,
-                                         statistics: run)
-            let seconds = now() - start
-            bestCPU = min(bestCPU, cpuSeconds() - startCPU)
-            if seconds < best { (best, statistics) = (seconds, run) }
-        }
-        let flops = 2 * statistics.multiplyAdds
-        print("ms=\(fixed(best * 1000, 1)) cpu_ms=\(fixed(bestCPU * 1000, 1)) gflops=\(fixed(flops / best / 1e9, 1)) "
-              + "conv_gflops=\(fixed(flops / statistics.seconds / 1e9, 1)) peak_mib=\(peakMemoryMiB()) "
-              + "blas=\(BLAS.coreName) threads=\(threads)")
-        if let path = options["save"], let output {
-            let values = output.planar()
-            try FileIO.writeAtomically(values.withUnsafeBytes { Array($0) }, to: path)
-            print("output \(output.channels),\(output.height),\(output.width)")
+        try forward(model: try option("model"), input: try option("input"), shape: try option("shape"),
+                    inBlob: try option("in"), outBlob: try option("out"), threads: threads,
+                    repeats: Int(options["repeat"] ?? "") ?? 1, save: options["save"])
+    case "sgemm":
+        sgemmRate(threads: threads)
+    case "quality":
+        let sets = (options["sets"] ?? "Set5,Set14").split(separator: ",").map(String.init)
+        let scales = (options["scales"] ?? "2,3,4").split(separator: ",").compactMap { Int($0) }
+        switch step {
+        case "prepare": try prepareQuality(work: try option("work"), sets: sets, scales: scales, threads: threads)
+        case "score": try scoreQuality(work: try option("work"), sets: sets, scales: scales)
+        default: throw RestoreError(.invalidArgument, "rkbench nn quality: prepare | score")
         }
     default:
         throw RestoreError(.invalidArgument, "rkbench nn: unknown mode '\(mode)'")
     }
 }
 
+private func forward(model: String, input path: String, shape text: String, inBlob: String, outBlob: String,
+                     threads: Int, repeats: Int, save: String?) throws {
+    let network = try Network(path: model)
+    let shape = text.split(separator: ",").compactMap { Int($0) }
+    guard shape.count == 3 else { throw RestoreError(.invalidArgument, "--shape is C,H,W") }
+    let raw = try FileIO.read(path)
+    guard raw.count == shape[0] * shape[1] * shape[2] * 4 else {
+        throw RestoreError(.invalidArgument, "input holds \(raw.count) bytes, not \(shape[0] * shape[1] * shape[2] * 4)")
+    }
+    let planes = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    let input = try planes.withUnsafeBufferPointer {
+        try Tensor(planar: $0, height: shape[1], width: shape[2], channels: shape[0])
+    }
+    var best = Double.infinity, bestCPU = Double.infinity, output: Tensor?, statistics = NetworkStatistics()
+    for _ in 0 ..< max(1, repeats) {
+        let run = NetworkStatistics()
+        let start = now(), startCPU = processSeconds()
+        output = try network.forward([inBlob: input], output: outBlob, threads: threads, statistics: run)
+        let seconds = now() - start
+        bestCPU = min(bestCPU, processSeconds() - startCPU)
+        if seconds < best { (best, statistics) = (seconds, run) }
+    }
+    let flops = 2 * statistics.multiplyAdds
+    print("ms=\(fixed(best * 1000, 1)) cpu_ms=\(fixed(bestCPU * 1000, 1)) gflop=\(fixed(flops / 1e9, 2)) "
+          + "gflops=\(fixed(flops / best / 1e9, 1)) conv_gflops=\(fixed(flops / statistics.seconds / 1e9, 1)) "
+          + "peak_mib=\(peakResidentMiB()) blas=\(BLAS.coreName) threads=\(threads)")
+    if let save, let output {
+        try FileIO.writeAtomically(output.planar().withUnsafeBytes { Array($0) }, to: save)
+    }
+}
+
+/// OpenBLAS's own rate on a 1024³ product with `threads` threads (the engine
+/// itself runs OpenBLAS single-threaded on blocks it spreads over its threads).
+private func sgemmRate(threads: Int) {
+    let n = 1024
+    var a = [Float](repeating: 0, count: n * n), b = a, c = a
+    var generator = SeededGenerator(seed: 1)
+    for i in 0 ..< n * n {
+        a[i] = Float.random(in: -1 ... 1, using: &generator)
+        b[i] = Float.random(in: -1 ... 1, using: &generator)
+    }
+    openblas_set_num_threads(Int32(threads))
+    var best = Double.infinity
+    for _ in 0 ..< 6 {
+        let start = now()
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n),
+                    0, &c, Int32(n))
+        best = min(best, now() - start)
+    }
+    BLAS.useCallingThreadOnly()
+    print("sgemm_gflops=\(fixed(2 * Double(n * n * n) / best / 1e9, 1)) blas=\(BLAS.coreName) threads=\(threads)")
+}
+
+// Super-resolution quality of SRMDNF on the standard protocol: the ground truth
+// cropped to a multiple of the scale, downscaled with RestoreKit's Pillow-exact
+// antialiased bicubic (MATLAB imresize's kernel) and rounded to 8 bits; the result
+// rounded to 8 bits and scored on BT.601 Y with `scale` border pixels cropped.
+// RestoreKit runs it through the planner ("Upsample to S", model srmd); ncnn's
+// outputs for the same weights and inputs come from bench/nn_reference.py.
+
+/// The published SRMDNF rows (../shared/data/README.md): PSNR for ×2, ×3, ×4.
+private let publishedSRMDNF: [String: [Double]] = ["Set5": [37.79, 34.12, 31.96], "Set14": [33.32, 30.04, 28.35]]
+
+private func prepareQuality(work: String, sets: [String], scales: [Int], threads: Int) throws {
+    let engine = RestorationEngine(modelsDirectory: nil)
+    for set in sets {
+        for path in try imagePaths("testsets/" + set) {
+            let truth = try ImageFile.read(path).image.colorOnly
+            let name = String(path.split(separator: "/").last!.split(separator: ".").first!)
+            for scale in scales {
+                let folder = "\(work)/\(set)/x\(scale)"
+                try makeFolders(folder)
+                let reference = truth.cropped(to: Rect(width: truth.width - truth.width % scale,
+                                                       height: truth.height - truth.height % scale))
+                let low = try reference.resized(width: reference.width / scale, height: reference.height / scale,
+                                                filter: .bicubic)
+                let lowPath = "\(folder)/\(name)-low.png"
+                try ImageFile.write(eightBit(low), to: lowPath)
+                let input = try ImageFile.read(lowPath).image
+                let fields = try PromptFields(restoration: "Upsample to \(scale)")
+                let restored = try engine.restore(input, fields: fields,
+                                                  options: RestorationOptions(model: "srmd", threads: threads))
+                guard restored.plan.stages.first?.backend == "srmd" else {
+                    throw RestoreError(.model, "SRMD is not installed; run '\(ModelCatalog.fetchCommand)'")
+                }
+                try ImageFile.write(eightBit(restored.image), to: "\(folder)/\(name)-restorekit.png")
+                try ImageFile.write(eightBit(reference), to: "\(folder)/\(name)-truth.png")
+            }
+        }
+    }
+}
+
+private func scoreQuality(work: String, sets: [String], scales: [Int]) throws {
+    print("| set | scale | RestoreKit SRMDNF PSNR / SSIM | ncnn SRMDNF PSNR / SSIM | published SRMDNF PSNR | images |")
+    print("|---|---|---|---|---|---|")
+    for set in sets {
+        for (k, scale) in scales.enumerated() {
+            let folder = "\(work)/\(set)/x\(scale)"
+            var ours: [(Double, Double)] = [], theirs: [(Double, Double)] = []
+            for path in try imagePaths("testsets/" + set) {
+                let name = String(path.split(separator: "/").last!.split(separator: ".").first!)
+                let truth = try ImageFile.read("\(folder)/\(name)-truth.png").image
+                func score(_ file: String) throws -> (Double, Double) {
+                    let image = try ImageFile.read(file).image
+                    return (try PSNR.measure(image, reference: truth, channels: .lumaY, crop: scale),
+                            try SSIM.measure(image, reference: truth, channels: .lumaY, crop: scale))
+                }
+                ours.append(try score("\(folder)/\(name)-restorekit.png"))
+                theirs.append(try score("\(work)/ncnn/\(set)/x\(scale)/\(name)-ncnn.png"))
+            }
+            func cell(_ s: [(Double, Double)]) -> String {
+                "\(fixed(mean(s.map(\.0)), 2)) / \(fixed(mean(s.map(\.1)), 4))"
+            }
+            let published = publishedSRMDNF[set].map { k < $0.count && scale == k + 2 ? fixed($0[k], 2) : "—" } ?? "—"
+            print("| \(set) | ×\(scale) | \(cell(ours)) | \(cell(theirs)) | \(published) | \(ours.count) |")
+        }
+    }
+}
+
+/// Clipped to [0, 1] and rounded to 8-bit levels, as an image file holds it.
+private func eightBit(_ image: Image) -> Image {
+    var out = image
+    for i in out.samples.indices { out.samples[i] = (min(max(out.samples[i], 0), 1) * 255).rounded() / 255 }
+    return out
+}
+
+private func makeFolders(_ path: String) throws {
+    var prefix = ""
+    for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+        prefix += (prefix.isEmpty && path.hasPrefix("/") ? "" : prefix.isEmpty ? "" : "/") + part
+        if prefix.isEmpty { prefix = "/"; continue }
+        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            throw RestoreError(.io, "cannot create folder '\(prefix)'")
+        }
+    }
+}
+
 /// CPU seconds used by the process so far (all threads).
-func cpuSeconds() -> Double {
+private func processSeconds() -> Double {
     var t = timespec()
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
     return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// The process's peak resident memory (VmHWM), in MiB.
-func peakMemoryMiB() -> Int {
+private func peakResidentMiB() -> Int {
     guard let text = try? FileIO.read("/proc/self/status") else { return 0 }
     for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
         return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024

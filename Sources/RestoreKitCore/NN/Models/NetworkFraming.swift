@@ -22,6 +22,13 @@ struct NetworkFraming: Sendable {
     let halo: Int
     /// Largest chunk side, in input pixels before the halo.
     let chunk: Int
+    /// For networks that enlarge only at the end (RRDBNet): the layer type
+    /// that starts the enlarging tail. The body runs over the whole chunk up
+    /// to that layer's input; the tail then runs in pieces of `tailChunk`
+    /// input pixels with `tailHalo` pixels of that feature map around them
+    /// (enough to make the pieces exact), so the large enlarged feature maps
+    /// of a whole chunk never exist at once.
+    var tail: (layerType: String, chunk: Int, halo: Int)? = nil
 
     /// The input window (image coordinates; may reach `borderPadding` past the
     /// image) that renders `output` (scaled coordinates) of a `width` × `height` input.
@@ -55,17 +62,59 @@ struct NetworkFraming: Sendable {
             let window = self.window(for: part, width: width, height: height)
             let tensor = try Self.tensor(image, at: imageRect, window: window, width: width, height: height,
                                          constants: constants)
-            let rendered = try network.forward([input: tensor], output: outputBlob, threads: context.threads) { f in
-                try context.report((Double(n) + f) / Double(chunks.count))
+            let share = 1 / Double(chunks.count), start = Double(n) * share
+            guard let tail, trim == 0, let split = network.firstInput(ofLayerType: tail.layerType) else {
+                let rendered = try network.forward([input: tensor], output: outputBlob, threads: context.threads) { f in
+                    try context.report(start + f * share)
+                }
+                try place(rendered, at: window, region: part, into: &result, output: output, source: network.source)
+                continue
             }
-            let origin = (x: (window.x + trim) * scale, y: (window.y + trim) * scale)
-            guard rendered.channels == 3, origin.x <= part.x, origin.y <= part.y,
-                  origin.x + rendered.width >= part.maxX, origin.y + rendered.height >= part.maxY else {
-                throw RestoreError(.model, "\(network.source): output \(rendered.shapeDescription) does not cover the region")
+            let features = try network.forward([input: tensor], output: split, threads: context.threads) { f in
+                try context.report(start + 0.9 * f * share)
             }
-            Self.paste(rendered, origin: origin, region: part, into: &result, at: output)
+            guard features.height == window.height, features.width == window.width else {
+                throw RestoreError(.model, "\(network.source): blob '\(split)' is not at the input's size")
+            }
+            let pieces = Self.grid(part, side: tail.chunk * scale)
+            for (k, piece) in pieces.enumerated() {
+                // The piece's feature window, inside the chunk's window.
+                let x0 = max(floorDivide(piece.x, scale) - tail.halo, window.x)
+                let y0 = max(floorDivide(piece.y, scale) - tail.halo, window.y)
+                let x1 = min(-floorDivide(-piece.maxX, scale) + tail.halo, window.maxX)
+                let y1 = min(-floorDivide(-piece.maxY, scale) + tail.halo, window.maxY)
+                let sub = Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+                let cropped = try Self.crop(features, Rect(x: x0 - window.x, y: y0 - window.y, width: sub.width,
+                                                           height: sub.height))
+                let rendered = try network.forward([split: cropped], output: outputBlob, threads: context.threads)
+                try place(rendered, at: sub, region: piece, into: &result, output: output, source: network.source)
+                try context.report(start + (0.9 + 0.1 * Double(k + 1) / Double(pieces.count)) * share)
+            }
         }
         return result
+    }
+
+    /// Pastes the part of `rendered` (the network output for input `window`)
+    /// inside `region` into `result`, after checking that it covers it.
+    private func place(_ rendered: Tensor, at window: Rect, region: Rect, into result: inout Image, output: Rect,
+                       source: String) throws {
+        let origin = (x: (window.x + trim) * scale, y: (window.y + trim) * scale)
+        guard rendered.channels == 3, origin.x <= region.x, origin.y <= region.y,
+              origin.x + rendered.width >= region.maxX, origin.y + rendered.height >= region.maxY else {
+            throw RestoreError(.model, "\(source): output \(rendered.shapeDescription) does not cover the region")
+        }
+        Self.paste(rendered, origin: origin, region: region, into: &result, at: output)
+    }
+
+    /// The pixels of `rect` of `tensor`.
+    private static func crop(_ tensor: Tensor, _ rect: Rect) throws -> Tensor {
+        let out = try Tensor(height: rect.height, width: rect.width, channels: tensor.channels)
+        let row = rect.width * tensor.channels
+        for y in 0 ..< rect.height {
+            (out.pointer + y * row).update(from: tensor.pointer + ((rect.y + y) * tensor.width + rect.x) * tensor.channels,
+                                           count: row)
+        }
+        return out
     }
 
     /// Tiles of at most `side` covering `rect`, in equal sizes.
