@@ -5,10 +5,11 @@
 ///
 /// Distances are computed offset by offset rather than reference by reference:
 /// for one displacement (dx, dy) the squared differences of the band's rows
-/// against the displaced rows are computed once, summed over 8 rows at the
-/// reference rows, then over 8 columns at the reference columns. That shares
-/// every squared difference between the references whose patches overlap it,
-/// and the heavy loops run over contiguous memory. The sums are formed in a fixed order from the pixels alone,
+/// against the displaced rows are computed once, summed over 4 rows, paired into
+/// 8-row sums at the reference rows, then summed over 8 columns at the reference
+/// columns. That shares every squared difference (and, with a step of 4, every
+/// 4-row sum) between the references whose patches overlap it, and the heavy
+/// loops run over contiguous memory. The sums are formed in a fixed order from the pixels alone,
 /// so a patch pair gets bit-identical distances in a tile and in the whole image.
 final class BlockMatcher {
     let width: Int
@@ -21,7 +22,7 @@ final class BlockMatcher {
 
     private let capacity: Int
     private let rowSpan: Int
-    private let squared, columnSums, pairs: UnsafeMutablePointer<Float>
+    private let squared, quads, pairs: UnsafeMutablePointer<Float>
     private let heapDistance: UnsafeMutablePointer<Float>
     private let heapOrder: UnsafeMutablePointer<Int32>
     private let counts: UnsafeMutablePointer<Int32>
@@ -54,7 +55,7 @@ final class BlockMatcher {
         capacity = maxReferences
         rowSpan = maxRowSpan + 8
         squared = .allocate(capacity: rowSpan * width)
-        columnSums = .allocate(capacity: width)
+        quads = .allocate(capacity: 2 * (maxReferences / columns) * width)
         pairs = .allocate(capacity: width)
         heapDistance = .allocate(capacity: maxReferences * maxMatches)
         heapOrder = .allocate(capacity: maxReferences * maxMatches)
@@ -66,7 +67,7 @@ final class BlockMatcher {
     }
 
     deinit {
-        for p in [squared, columnSums, pairs, heapDistance, limits] { p.deallocate() }
+        for p in [squared, quads, pairs, heapDistance, limits] { p.deallocate() }
         for p in [heapOrder, counts, groupSizes, memberX, memberY] { p.deallocate() }
     }
 
@@ -76,12 +77,22 @@ final class BlockMatcher {
         let nr = rows.count, nc = columns.count
         precondition(nr * nc <= capacity && rows[nr - 1] - rows[0] + 8 <= rowSpan, "band exceeds matcher capacity")
         let maxX = width - 8, maxY = height - 8
+        // The rows where 4-row sums start, and each reference's two of them.
+        var quadRows: [Int] = []
+        var quadTop = [Int](repeating: 0, count: nr), quadBottom = [Int](repeating: 0, count: nr)
+        for start in Set(rows.flatMap { [$0, $0 + 4] }).sorted() { quadRows.append(start) }
+        for r in 0 ..< nr {
+            quadTop[r] = quadRows.firstIndex(of: rows[r])!
+            quadBottom[r] = quadRows.firstIndex(of: rows[r] + 4)!
+        }
         for i in 0 ..< nr * nc {
             counts[i] = 0
             limits[i] = threshold
         }
+        let columnList = columns.baseAddress!
         for (order, offset) in offsets.enumerated() {
             let (dx, dy) = offset
+            let order32 = Int32(order)
             var r0 = 0, r1 = nr, j0 = 0, j1 = nc
             while r0 < nr && rows[r0] + dy < 0 { r0 += 1 }
             while r1 > r0 && rows[r1 - 1] + dy > maxY { r1 -= 1 }
@@ -98,27 +109,32 @@ final class BlockMatcher {
                     d[x] = t * t
                 }
             }
-            for r in r0 ..< r1 {
-                // 8-row sums over the whole span (contiguous, vectorised), then
-                // 8-column sums at the reference columns only. Index offsets live
-                // in the pointers: `x + 1` in a subscript is overflow-checked,
-                // which would keep the loops from being vectorised.
-                let s0 = squared + (rows[r] - ya) * width
+            // 4-row sums starting at every reference row and 4 rows below it:
+            // a reference's 8-row sum is the sum of its two, and with a step of
+            // 4 each is shared by two references. Index offsets live in the
+            // pointers: `x + 1` in a subscript is overflow-checked, which would
+            // keep the loops from being vectorised.
+            for qi in quadTop[r0] ... quadBottom[r1 - 1] {
+                let s0 = squared + (quadRows[qi] - ya) * width
                 let s1 = s0 + width, s2 = s1 + width, s3 = s2 + width
-                let s4 = s3 + width, s5 = s4 + width, s6 = s5 + width, s7 = s6 + width
-                for x in xa ..< xb {
-                    let top = (s0[x] + s1[x]) + (s2[x] + s3[x])
-                    let bottom = (s4[x] + s5[x]) + (s6[x] + s7[x])
-                    columnSums[x] = top + bottom
-                }
-                let next = columnSums + 1
-                for x in xa ..< xb - 1 { pairs[x] = columnSums[x] + next[x] }
+                let q = quads + qi * width
+                for x in xa ..< xb { q[x] = (s0[x] + s1[x]) + (s2[x] + s3[x]) }
+            }
+            for r in r0 ..< r1 {
+                // 8-row sums, paired over neighbouring columns, then 8-column
+                // sums at the reference columns only.
+                let t0 = quads + quadTop[r] * width, b0 = quads + quadBottom[r] * width
+                let t1 = t0 + 1, b1 = b0 + 1
+                for x in xa ..< xb - 1 { pairs[x] = (t0[x] + b0[x]) + (t1[x] + b1[x]) }
                 let p2 = pairs + 2, p4 = pairs + 4, p6 = pairs + 6
-                let base = r * nc
-                for j in j0 ..< j1 {
-                    let c = columns[j]
+                let base = r * nc, limit = limits + base
+                // Wrapping index arithmetic: the checked kind costs a third of this loop.
+                var j = j0
+                while j < j1 {
+                    let c = columnList[j]
                     let distance = (pairs[c] + p2[c]) + (p4[c] + p6[c])
-                    if distance < limits[base + j] { insert(base + j, distance, Int32(order)) }
+                    if distance < limit[j] { insert(base &+ j, distance, order32) }
+                    j &+= 1
                 }
             }
         }

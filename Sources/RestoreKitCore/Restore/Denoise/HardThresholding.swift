@@ -16,7 +16,8 @@ enum HardThresholding {
             let upper = SIMD4<Float>(repeating: threshold * norm2.squareRoot()), lower = -upper
             let scale = SIMD4<Float>(repeating: 1 / norm2)
             let p = g + m * 64
-            for i in stride(from: 0, to: 64, by: 4) {
+            for v4 in 0 ..< 16 {
+                let i = 4 * v4
                 let v = load4(p + i)
                 let keep = (v .>= upper) .| (v .<= lower)
                 store4((v * scale).replacing(with: 0, where: .!keep), p + i)

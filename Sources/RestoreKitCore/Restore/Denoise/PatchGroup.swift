@@ -38,10 +38,10 @@ final class PatchGroup {
     func haar(size: Int) {
         guard size >= 8 else { return levels(size: size, from: 1, to: size / 2, step: 2) }
         // Scales 1, 2 and 4 within each run of 8 patches, in registers.
-        for base in Swift.stride(from: 0, to: size, by: 8) {
-            let g = coefficients + base * 64
-            for column in Swift.stride(from: 0, to: 64, by: 4) {
-                let p = g + column
+        for run in 0 ..< size / 8 {
+            let g = coefficients + run * 512
+            for column in 0 ..< 16 {
+                let p = g + 4 * column
                 var v0 = load4(p), v1 = load4(p + 64), v2 = load4(p + 128), v3 = load4(p + 192)
                 var v4 = load4(p + 256), v5 = load4(p + 320), v6 = load4(p + 384), v7 = load4(p + 448)
                 butterfly(&v0, &v1); butterfly(&v2, &v3); butterfly(&v4, &v5); butterfly(&v6, &v7)
@@ -60,10 +60,10 @@ final class PatchGroup {
     func inverseHaar(size: Int) {
         guard size >= 8 else { return levels(size: size, from: size / 2, to: 1, step: 0) }
         levels(size: size, from: size / 2, to: 8, step: 0)
-        for base in Swift.stride(from: 0, to: size, by: 8) {
-            let g = coefficients + base * 64
-            for column in Swift.stride(from: 0, to: 64, by: 4) {
-                let p = g + column
+        for run in 0 ..< size / 8 {
+            let g = coefficients + run * 512
+            for column in 0 ..< 16 {
+                let p = g + 4 * column
                 var v0 = load4(p), v1 = load4(p + 64), v2 = load4(p + 128), v3 = load4(p + 192)
                 var v4 = load4(p + 256), v5 = load4(p + 320), v6 = load4(p + 384), v7 = load4(p + 448)
                 butterfly(&v0, &v4)
@@ -91,7 +91,8 @@ final class PatchGroup {
             var i = 0
             while i < size {
                 let a = coefficients + i * 64, b = a + h * 64
-                for k in Swift.stride(from: 0, to: 64, by: 4) {
+                for column in 0 ..< 16 {
+                    let k = 4 * column
                     var u = load4(a + k), v = load4(b + k)
                     butterfly(&u, &v)
                     store4(u, a + k)

@@ -3,24 +3,14 @@
 ///
 /// The horizontal pass is precomputed once per pixel position (`RowSpectra`);
 /// the vertical pass runs on a patch's eight row spectra, whose lanes are the
-/// horizontal frequencies. The pointer-based entry points are kept out of line:
+/// horizontal frequencies. The per-patch entry points are kept out of line:
 /// inlined into the large filtering loop, LLVM interleaves the vector code with
 /// needless shuffles and spills.
 enum PatchTransform: Sendable {
     case bior15
     case dct
 
-    /// The 1-D forward transform of each lane of `x`.
-    @inline(__always)
-    func forward(_ x: inout Block4) {
-        switch self {
-        case .bior15: Bior15.forward(&x)
-        case .dct: DCT8.forward(&x)
-        }
-    }
-
     /// The 1-D inverse transform of each lane of `x`.
-    @inline(__always)
     func inverse(_ x: inout Block4) {
         switch self {
         case .bior15: Bior15.inverse(&x)
@@ -38,36 +28,71 @@ enum PatchTransform: Sendable {
     /// The 2-D spectrum of a patch from its 8 row spectra, `stride` floats apart
     /// from `rows`: the vertical transform, written to the 64 floats at `out`
     /// (vertical frequency major).
-    @inline(never)
+    @inline(__always)
     func forward(rows p: UnsafePointer<Float>, stride: Int, into out: UnsafeMutablePointer<Float>) {
-        for half in Swift.stride(from: 0, to: 8, by: 4) {
-            var b = Self.loadBlock(p + half, stride: stride)
-            forward(&b)
-            let o = out + half
-            store4(b.0, o); store4(b.1, o + 8); store4(b.2, o + 16); store4(b.3, o + 24)
-            store4(b.4, o + 32); store4(b.5, o + 40); store4(b.6, o + 48); store4(b.7, o + 56)
+        switch self {
+        case .bior15: Self.forward(Bior15.self, rows: p, stride: stride, into: out)
+        case .dct: Self.forward(DCT8.self, rows: p, stride: stride, into: out)
         }
     }
 
     /// The inverse vertical transform of the 2-D spectrum at `spectrum` (64
     /// floats), giving 8 row spectra; row v is multiplied by `factors[v]` and
     /// added to the 8 floats at `sums + v · stride`.
-    @inline(never)
-    func inverseAccumulate(_ spectrum: UnsafePointer<Float>, factors f: UnsafePointer<Float>,
+    @inline(__always)
+    func inverseAccumulate(_ spectrum: UnsafePointer<Float>, factors: UnsafePointer<Float>,
                            into sums: UnsafeMutablePointer<Float>, stride: Int) {
-        for half in Swift.stride(from: 0, to: 8, by: 4) {
-            var b = Self.loadBlock(spectrum + half, stride: 8)
-            inverse(&b)
-            let s = sums + half
-            store4(load4(s) + b.0 * f[0], s)
-            store4(load4(s + stride) + b.1 * f[1], s + stride)
-            store4(load4(s + 2 * stride) + b.2 * f[2], s + 2 * stride)
-            store4(load4(s + 3 * stride) + b.3 * f[3], s + 3 * stride)
-            store4(load4(s + 4 * stride) + b.4 * f[4], s + 4 * stride)
-            store4(load4(s + 5 * stride) + b.5 * f[5], s + 5 * stride)
-            store4(load4(s + 6 * stride) + b.6 * f[6], s + 6 * stride)
-            store4(load4(s + 7 * stride) + b.7 * f[7], s + 7 * stride)
+        switch self {
+        case .bior15: Self.inverseAccumulate(Bior15.self, spectrum, factors: factors, into: sums, stride: stride)
+        case .dct: Self.inverseAccumulate(DCT8.self, spectrum, factors: factors, into: sums, stride: stride)
         }
+    }
+
+    // One specialised copy per kernel: with both kernels behind a switch in
+    // one function, LLVM merges them into shuffle-laden code.
+
+    @inline(__always)
+    private static func forward<K: TransformKernel>(_ kernel: K.Type, rows p: UnsafePointer<Float>, stride: Int,
+                                                    into out: UnsafeMutablePointer<Float>) {
+        forwardHalf(kernel, rows: p, stride: stride, into: out)
+        forwardHalf(kernel, rows: p + 4, stride: stride, into: out + 4)
+    }
+
+    @inline(__always)
+    private static func inverseAccumulate<K: TransformKernel>(_ kernel: K.Type, _ spectrum: UnsafePointer<Float>,
+                                                              factors f: UnsafePointer<Float>,
+                                                              into sums: UnsafeMutablePointer<Float>, stride: Int) {
+        inverseAccumulateHalf(kernel, spectrum, factors: f, into: sums, stride: stride)
+        inverseAccumulateHalf(kernel, spectrum + 4, factors: f, into: sums + 4, stride: stride)
+    }
+
+    // Each half in its own call: when both halves sit in one function, LLVM's
+    // SLP vectoriser fuses them into 8-lane operations that SSE2 can only
+    // express with interleaving shuffles.
+
+    @inline(never)
+    private static func forwardHalf<K: TransformKernel>(_: K.Type, rows p: UnsafePointer<Float>, stride: Int,
+                                                        into o: UnsafeMutablePointer<Float>) {
+        var b = loadBlock(p, stride: stride)
+        K.forward(&b)
+        store4(b.0, o); store4(b.1, o + 8); store4(b.2, o + 16); store4(b.3, o + 24)
+        store4(b.4, o + 32); store4(b.5, o + 40); store4(b.6, o + 48); store4(b.7, o + 56)
+    }
+
+    @inline(never)
+    private static func inverseAccumulateHalf<K: TransformKernel>(_: K.Type, _ spectrum: UnsafePointer<Float>,
+                                                                  factors f: UnsafePointer<Float>,
+                                                                  into s: UnsafeMutablePointer<Float>, stride: Int) {
+        var b = loadBlock(spectrum, stride: 8)
+        K.inverse(&b)
+        store4(load4(s) + b.0 * f[0], s)
+        store4(load4(s + stride) + b.1 * f[1], s + stride)
+        store4(load4(s + 2 * stride) + b.2 * f[2], s + 2 * stride)
+        store4(load4(s + 3 * stride) + b.3 * f[3], s + 3 * stride)
+        store4(load4(s + 4 * stride) + b.4 * f[4], s + 4 * stride)
+        store4(load4(s + 5 * stride) + b.5 * f[5], s + 5 * stride)
+        store4(load4(s + 6 * stride) + b.6 * f[6], s + 6 * stride)
+        store4(load4(s + 7 * stride) + b.7 * f[7], s + 7 * stride)
     }
 
     /// The inverse transform as a matrix: column k holds the 8 samples that
@@ -85,3 +110,12 @@ enum PatchTransform: Sendable {
         }
     }
 }
+
+/// A 1-D 8-point transform applied lane-wise to a `Block4`.
+protocol TransformKernel {
+    static func forward(_ x: inout Block4)
+    static func inverse(_ x: inout Block4)
+}
+
+extension DCT8: TransformKernel {}
+extension Bior15: TransformKernel {}

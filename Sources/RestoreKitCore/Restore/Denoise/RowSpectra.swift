@@ -11,6 +11,16 @@ enum RowSpectra {
     /// (`width` ≥ 8 wide).
     static func compute(plane: UnsafePointer<Float>, width: Int, rows: Range<Int>, transform: PatchTransform,
                         into out: UnsafeMutablePointer<Float>) {
+        switch transform {
+        case .bior15: compute(Bior15.self, plane: plane, width: width, rows: rows, into: out)
+        case .dct: compute(DCT8.self, plane: plane, width: width, rows: rows, into: out)
+        }
+    }
+
+    /// `compute` for one kernel, specialised (a switch per block would make
+    /// LLVM merge both kernels into shuffle-laden code).
+    private static func compute<K: TransformKernel>(_: K.Type, plane: UnsafePointer<Float>, width: Int,
+                                                    rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let positions = width - 7
         for (row, y) in rows.enumerated() {
             let source = plane + y * width
@@ -22,7 +32,7 @@ enum RowSpectra {
                 let start = min(x, max(0, positions - 4))
                 var block = positions >= 4 ? PatchTransform.loadBlock(source + start, stride: 1)
                                            : narrowRow(source, positions: positions)
-                transform.forward(&block)
+                K.forward(&block)
                 withUnsafeBytes(of: &block) { raw in
                     let k = raw.baseAddress!.assumingMemoryBound(to: Float.self)
                     for lane in 0 ..< min(4, positions) {

@@ -14,7 +14,8 @@ enum WienerShrinkage {
             let variance = SIMD4<Float>(repeating: noiseVariance * norm2)
             let scale = SIMD4<Float>(repeating: 1 / norm2)
             let z = noisy.coefficients + m * 64, p = pilot.coefficients + m * 64
-            for i in stride(from: 0, to: 64, by: 4) {
+            for v4 in 0 ..< 16 {
+                let i = 4 * v4
                 let b = load4(p + i)
                 let b2 = b * b
                 let w = b2 / (b2 + variance)
