@@ -40,13 +40,16 @@ public struct RestorationPlan: Sendable {
     /// Renders the output region `output` from `source`, which holds the source
     /// pixels of `sourceRect` (at least `inputRect(for: output, …)`) of a
     /// `width` × `height` image. Alpha is carried through: copied, or resampled
-    /// with the image when the plan changes the size.
+    /// with the image when the plan changes the size. A gray picture stored as
+    /// RGB (identical colour planes) is restored as gray.
     public func render(_ output: Rect, from source: Image, at sourceRect: Rect,
                        width: Int, height: Int, context: RestorationContext) throws -> Image {
         let sizes = stageSizes(width: width, height: height)
         let regions = regionChain(for: output, sizes: sizes)
         precondition(sourceRect.contains(regions[0]), "render: source \(sourceRect) lacks \(regions[0])")
         var image = source.colorOnly.cropped(to: regions[0].offsetBy(dx: -sourceRect.x, dy: -sourceRect.y))
+        let neutral = image.isNeutralRGB
+        if neutral { image = image.firstPlaneAsGray }
         for (i, stage) in stages.enumerated() {
             let scope = context.scoped(Double(i) / Double(stages.count), Double(i + 1) / Double(stages.count),
                                        stage: stage.label)
@@ -55,6 +58,7 @@ public struct RestorationPlan: Sendable {
                                                context: scope)
             try scope.milestone(1)
         }
+        if neutral { image = image.replicatedToRGB }
         guard let alpha = source.alpha else { return image }
         let alphaImage = try Image(width: sourceRect.width, height: sourceRect.height, layout: .gray,
                                    samples: Array(alpha))
