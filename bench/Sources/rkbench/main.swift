@@ -9,6 +9,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "deblur": deblurBenchmark,
     "degrade": degradeBenchmark,
     "dejpeg": dejpegBenchmark,
+    "demo": demoBenchmark,
     "denoise": denoiseBenchmark,
     "nn": nnBenchmark,
     "upsample": upsampleBenchmark,
