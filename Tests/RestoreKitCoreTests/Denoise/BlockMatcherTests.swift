@@ -19,7 +19,7 @@ import Testing
         let rows = [4], columns = [5]
         guide.withUnsafeBufferPointer { g in
             rows.withUnsafeBufferPointer { r in
-                columns.withUnsafeBufferPointer { c in matcher.match(guide: g.baseAddress!, rows: r, columns: c) }
+                columns.withUnsafeBufferPointer { c in matcher.match(guide: g.baseAddress!, rows: r, columns: c) {} }
             }
         }
         // Random texture: no other patch is within the threshold, so the group is the pair.
@@ -36,7 +36,7 @@ import Testing
         let rows = [10], columns = [12]
         guide.withUnsafeBufferPointer { g in
             rows.withUnsafeBufferPointer { r in
-                columns.withUnsafeBufferPointer { c in matcher.match(guide: g.baseAddress!, rows: r, columns: c) }
+                columns.withUnsafeBufferPointer { c in matcher.match(guide: g.baseAddress!, rows: r, columns: c) {} }
             }
         }
         #expect(matcher.groupSizes[0] == 8)

@@ -72,8 +72,11 @@ final class BlockMatcher {
     }
 
     /// Matches the references at rows `rows` × columns `columns` (top-left
-    /// corners, ascending) against `guide`.
-    func match(guide: UnsafePointer<Float>, rows: UnsafeBufferPointer<Int>, columns: UnsafeBufferPointer<Int>) {
+    /// corners, ascending) against `guide`. Calls `checkpoint` every 64
+    /// displacements (a few milliseconds on wide bands), so that a cancel
+    /// request is seen promptly; its error ends the matching.
+    func match(guide: UnsafePointer<Float>, rows: UnsafeBufferPointer<Int>, columns: UnsafeBufferPointer<Int>,
+               checkpoint: () throws -> Void) rethrows {
         let nr = rows.count, nc = columns.count
         precondition(nr * nc <= capacity && rows[nr - 1] - rows[0] + 8 <= rowSpan, "band exceeds matcher capacity")
         let maxX = width - 8, maxY = height - 8
@@ -93,6 +96,7 @@ final class BlockMatcher {
         for (order, offset) in offsets.enumerated() {
             let (dx, dy) = offset
             let order32 = Int32(order)
+            if order % 64 == 63 { try checkpoint() }
             var r0 = 0, r1 = nr, j0 = 0, j1 = nc
             while r0 < nr && rows[r0] + dy < 0 { r0 += 1 }
             while r1 > r0 && rows[r1 - 1] + dy > maxY { r1 -= 1 }

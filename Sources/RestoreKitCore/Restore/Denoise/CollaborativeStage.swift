@@ -130,8 +130,7 @@ struct CollaborativeStage {
             }
         }
         let matcher = workspace.matcher
-        matcher.match(guide: pilot ?? noisy, rows: band.rows, columns: columns)
-        try progress.check()
+        try matcher.match(guide: pilot ?? noisy, rows: band.rows, columns: columns, checkpoint: progress.poll)
 
         let accumulator = workspace.accumulator
         accumulator.reset(top: band.top, rows: band.rowCount)

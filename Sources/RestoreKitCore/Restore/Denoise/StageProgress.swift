@@ -26,9 +26,12 @@ final class StageProgress: @unchecked Sendable {
         try context.report(fraction)
     }
 
-    /// Throws if cancellation was requested.
-    func check() throws {
-        try context.checkCancelled()
+    /// Reports the fraction done so far without advancing it (the handler hears
+    /// of it at most every 0.1 s); throws once cancelled. For long stretches
+    /// of work between finished rows, such as block matching.
+    func poll() throws {
+        let fraction = lock.withLock { Double(done) / Double(total) }
+        try context.report(fraction)
     }
 
     /// Records `error` unless an earlier one was recorded.
