@@ -42,6 +42,14 @@ import Testing
         }
     }
 
+    @Test func grayPictureStoredAsRGBStaysFinite() throws {
+        // No chrominance at all: every chroma group thresholds to nothing.
+        let clean = DenoiseTestImages.shapes(width: 24, height: 20, neutral: true)
+        let restored = try denoise(clean, sigma: 0.05)
+        #expect(restored.samples.allSatisfy { $0.isFinite })
+        #expect(try PSNR.measure(restored, reference: clean) > 35)
+    }
+
     @Test func photoColourGainsPSNR() throws {
         let clean = DenoiseTestImages.photo(width: 40, height: 32)
         let noisy = DenoiseTestImages.noisy(clean, sigma: 25.0 / 255, seed: 5)

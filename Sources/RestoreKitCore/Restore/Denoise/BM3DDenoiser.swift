@@ -4,10 +4,11 @@
 /// "Denoise with sigma N".
 ///
 /// Two stages, each grouping similar 8 × 8 patches by block matching and
-/// filtering every group in a 3-D transform domain (2-D DCT of the patches,
-/// Walsh–Hadamard transform along the group): stage 1 hard-thresholds the noisy
-/// groups; stage 2 matches again on the stage-1 estimate and applies an
-/// empirical Wiener filter with that estimate as the pilot. Overlapping patch
+/// filtering every group in a 3-D transform domain (a 2-D transform of the
+/// patches, a Haar transform along the group): stage 1 hard-thresholds the
+/// noisy groups in bior1.5 wavelets; stage 2 matches again on the stage-1
+/// estimate and applies an empirical Wiener filter in the DCT domain with that
+/// estimate as the pilot. Overlapping patch
 /// estimates are averaged with weights from each group's residual noise and a
 /// Kaiser window. RGB is filtered in an orthonormal opponent colour space whose
 /// luminance alone decides the groups of all three channels.

@@ -164,8 +164,7 @@ struct CollaborativeStage {
                         weight = energy > 0 ? 1 / (variance * energy) : 1
                     }
                     group.inverseHaar(size: size)
-                    group.scatter(into: accumulator, channel: c, xs: xs, ys: ys, size: size,
-                                  scale: weight, weight: weight)
+                    group.scatter(into: accumulator, channel: c, xs: xs, ys: ys, size: size, weight: weight)
                 }
             }
             try progress.advance()

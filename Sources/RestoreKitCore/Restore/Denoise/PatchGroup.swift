@@ -111,14 +111,14 @@ final class PatchGroup {
         a = sum
     }
 
-    /// Returns the patches to pixel rows (as row spectra, inverse vertical DCT)
-    /// and adds them to `accumulator` in `channel`, times `scale`, with `weight`.
+    /// Adds the group's patches (2-D spectra, after `inverseHaar`) to
+    /// `accumulator` in `channel` with aggregation weight `weight`.
     @inline(__always)
     func scatter(into accumulator: SpectralAccumulator, channel: Int,
-                 xs: UnsafePointer<Int32>, ys: UnsafePointer<Int32>, size: Int, scale: Float, weight: Float) {
+                 xs: UnsafePointer<Int32>, ys: UnsafePointer<Int32>, size: Int, weight: Float) {
         for m in 0 ..< size {
             accumulator.add(channel: channel, x: Int(xs[m]), y: Int(ys[m]), spectrum: coefficients + m * 64,
-                            scale: scale, weight: weight)
+                            weight: weight)
         }
     }
 }

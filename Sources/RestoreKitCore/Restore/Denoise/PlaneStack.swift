@@ -14,13 +14,5 @@ struct PlaneStack: Sendable {
         samples = [Float](repeating: 0, count: width * height * channels)
     }
 
-    init(width: Int, height: Int, channels: Int, samples: [Float]) {
-        precondition(samples.count == width * height * channels, "plane stack size mismatch")
-        self.width = width
-        self.height = height
-        self.channels = channels
-        self.samples = samples
-    }
-
     var planeCount: Int { width * height }
 }

@@ -1,8 +1,9 @@
 /// The aggregation buffers of one band: weighted sums of filtered patches and
 /// of their weights, kept per channel in the row-spectrum domain.
 ///
-/// A filtered patch arrives as 8 row spectra (after the inverse vertical DCT).
-/// Instead of finishing the inverse horizontal DCT for every patch, rows are
+/// A filtered patch arrives as its 2-D spectrum; only the inverse vertical
+/// transform is applied per patch. Instead of finishing the inverse horizontal
+/// transform for every patch too, rows are
 /// summed per position as spectra; the horizontal inverse, and the horizontal
 /// factor of the Kaiser window, are applied once per position in `flush`.
 /// By linearity the result is the same as aggregating pixels, for a fraction
@@ -51,17 +52,18 @@ final class SpectralAccumulator {
     }
 
     /// Adds the patch at (`x`, `y`) of `channel`, given as its 2-D spectrum,
-    /// times `scale`, with aggregation weight `weight` (both times the window).
+    /// with aggregation weight `weight` times the window: the patch times that
+    /// to the sums, the weight itself to the weights.
     @inline(__always)
-    func add(channel: Int, x: Int, y: Int, spectrum: UnsafePointer<Float>, scale: Float, weight: Float) {
+    func add(channel: Int, x: Int, y: Int, spectrum: UnsafePointer<Float>, weight: Float) {
         let index = (y - top) * positions + x
-        let factors = SIMD8<Float>(repeating: scale) * windowRow
+        let factors = SIMD8<Float>(repeating: weight) * windowRow
         withUnsafeBytes(of: factors) { raw in
             transform.inverseAccumulate(spectrum, factors: raw.baseAddress!.assumingMemoryBound(to: Float.self),
                                    into: sums + c8(channel) + index * 8, stride: positions * 8)
         }
         let w = weights + channel * capacityRows * positions + index
-        for v in 0 ..< 8 { w[v * positions] += weight * windowRow[v] }
+        for v in 0 ..< 8 { w[v * positions] += factors[v] }
     }
 
     @inline(__always)
