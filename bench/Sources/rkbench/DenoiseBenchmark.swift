@@ -1,6 +1,7 @@
 // rkbench denoise: BM3D on CBSD68 with additive white Gaussian noise.
 //
 //   rkbench denoise [--sigmas 15,25,50] [--limit N] [--subset N] [--threads N] [--out DIR]
+//                   [--megapixel-runs N]
 //
 // For each σ (of 255) and image, noise drawn with a fixed seed is added in
 // floating point (not clipped); the noisy image is written to DIR/sigmaS/NAME.npy
@@ -17,7 +18,7 @@ import Glibc
 
 func denoiseBenchmark(_ arguments: [String]) throws {
     var sigmas = [15, 25, 50]
-    var limit = Int.max, subset = 10, threads = 0
+    var limit = Int.max, subset = 10, threads = 0, megapixelRuns = 3
     var out = "bench/out/denoise"
     var i = 0
     while i < arguments.count {
@@ -28,6 +29,7 @@ func denoiseBenchmark(_ arguments: [String]) throws {
         case "--subset": subset = Int(value) ?? subset
         case "--threads": threads = Int(value) ?? threads
         case "--out": out = value
+        case "--megapixel-runs": megapixelRuns = Int(value) ?? megapixelRuns
         default: throw RestoreError(.invalidArgument, "rkbench denoise: unknown option '\(arguments[i])'")
         }
         i += 2
@@ -62,7 +64,8 @@ func denoiseBenchmark(_ arguments: [String]) throws {
             + "| \(fixed(mean(Array(psnrs.prefix(k))), 2)) | \(fixed(mean(Array(times.prefix(k))), 2)) |")
     }
     try FileIO.writeAtomically(Array(table.utf8), to: out + "/rkbench.tsv")
-    let megapixel = try megapixelSeconds(paths: paths, threads: threads)
+    let megapixel = megapixelRuns > 0
+        ? try megapixelSeconds(paths: paths, threads: threads, runs: megapixelRuns) : []
     print("## Denoising: RestoreKit BM3D on CBSD68 (\(paths.count) images)\n")
     print("AWGN of σ/255 added in floating point (fixed seeds, not clipped); output clamped to [0, 1];")
     print("PSNR and SSIM over RGB, data range 1. Threads: \(threads > 0 ? threads : ProcessorInfo.coreCount).\n")
@@ -70,12 +73,14 @@ func denoiseBenchmark(_ arguments: [String]) throws {
     print("|---|---|---|---|---|---|")
     for row in rows { print(row) }
     print()
-    print("One megapixel (1000 × 1000 mosaic of CBSD68 images, σ 0.04, noise clipped as in real input): "
-        + "\(fixed(median(megapixel), 2)) s (median of \(megapixel.count) runs).\n")
+    if !megapixel.isEmpty {
+        print("One megapixel (1000 × 1000 mosaic of CBSD68 images, σ 0.04, noise clipped as in real input): "
+            + "\(fixed(median(megapixel), 2)) s (median of \(megapixel.count) runs).\n")
+    }
 }
 
-/// Seconds to denoise a 1000 × 1000 mosaic of the CBSD68 images at σ 0.04, three runs.
-private func megapixelSeconds(paths: [String], threads: Int) throws -> [Double] {
+/// Seconds to denoise a 1000 × 1000 mosaic of the CBSD68 images at σ 0.04, `runs` times.
+private func megapixelSeconds(paths: [String], threads: Int, runs: Int) throws -> [Double] {
     var mosaic = try Image(width: 1000, height: 1000, layout: .rgb)
     var x = 0, y = 0, rowHeight = 0, index = 0
     while y < 1000 {
@@ -93,7 +98,7 @@ private func megapixelSeconds(paths: [String], threads: Int) throws -> [Double] 
     }
     let noisy = try mosaic.addingGaussianNoise(sigma: 0.04, seed: 1)
     let denoiser = BM3DDenoiser(sigma: 0.04)
-    return try timeRuns(3) {
+    return try timeRuns(runs) {
         _ = try denoiser.restore(tile: noisy, origin: (0, 0), context: RestorationContext(threads: threads))
     }
 }
