@@ -9,7 +9,8 @@ import Testing
 
     /// Restores `region` of `noisy` as a tile (with halo, via the `Restorer`
     /// entry point) and compares it with the same region of the whole result.
-    func compare(_ noisy: Image, clean: Image, region: Rect) throws -> (maxDifference: Float, psnrWhole: Double, psnrTile: Double) {
+    func compare(_ noisy: Image, clean: Image, region: Rect) throws
+        -> (maxDifference: Float, psnrWhole: Double, psnrTile: Double) {
         let denoiser = BM3DDenoiser(sigma: sigma)
         let context = RestorationContext(threads: 2)
         let whole = try denoiser.restore(tile: noisy, origin: (0, 0), context: context)
@@ -19,7 +20,8 @@ import Testing
         let expected = whole.cropped(to: region)
         let difference = zip(tile.samples, expected.samples).map { abs($0 - $1) }.max() ?? 0
         let reference = clean.cropped(to: region)
-        return (difference, try PSNR.measure(expected, reference: reference), try PSNR.measure(tile, reference: reference))
+        return (difference, try PSNR.measure(expected, reference: reference),
+                try PSNR.measure(tile, reference: reference))
     }
 
     @Test func haloCoversEveryDependency() {

@@ -52,7 +52,9 @@ import Glibc
         }
         var spectrum = [Float](repeating: 0, count: 64)
         rowsIn.withUnsafeBufferPointer { p in
-            spectrum.withUnsafeMutableBufferPointer { PatchTransform.dct.forward(rows: p.baseAddress!, stride: 11, into: $0.baseAddress!) }
+            spectrum.withUnsafeMutableBufferPointer {
+                PatchTransform.dct.forward(rows: p.baseAddress!, stride: 11, into: $0.baseAddress!)
+            }
         }
         // Column k of the spectrum is the DCT of column k of the input.
         for k in 0 ..< 8 {
@@ -99,7 +101,8 @@ import Glibc
         var out = [Float](repeating: .nan, count: 2 * positions * 8)
         plane.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer {
-                RowSpectra.compute(plane: p.baseAddress!, width: width, rows: 1 ..< 3, transform: .dct, into: $0.baseAddress!)
+                RowSpectra.compute(plane: p.baseAddress!, width: width, rows: 1 ..< 3, transform: .dct,
+                                   into: $0.baseAddress!)
             }
         }
         for row in 0 ..< 2 {

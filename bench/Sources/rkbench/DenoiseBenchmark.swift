@@ -69,7 +69,8 @@ func denoiseBenchmark(_ arguments: [String]) throws {
     print("## Denoising: RestoreKit BM3D on CBSD68 (\(paths.count) images)\n")
     print("AWGN of σ/255 added in floating point (fixed seeds, not clipped); output clamped to [0, 1];")
     print("PSNR and SSIM over RGB, data range 1. Threads: \(threads > 0 ? threads : ProcessorInfo.coreCount).\n")
-    print("| σ | PSNR dB | SSIM | s / image | PSNR dB, first \(min(subset, paths.count)) | s / image, first \(min(subset, paths.count)) |")
+    let first = "first \(min(subset, paths.count))"
+    print("| σ | PSNR dB | SSIM | s / image | PSNR dB, \(first) | s / image, \(first) |")
     print("|---|---|---|---|---|---|")
     for row in rows { print(row) }
     print()

@@ -9,8 +9,9 @@
 /// 8-row sums at the reference rows, then summed over 8 columns at the reference
 /// columns. That shares every squared difference (and, with a step of 4, every
 /// 4-row sum) between the references whose patches overlap it, and the heavy
-/// loops run over contiguous memory. The sums are formed in a fixed order from the pixels alone,
-/// so a patch pair gets bit-identical distances in a tile and in the whole image.
+/// loops run over contiguous memory. The sums are formed in a fixed order from
+/// the pixels alone, so a patch pair gets bit-identical distances in a tile and
+/// in the whole image.
 final class BlockMatcher {
     let width: Int
     let height: Int

@@ -66,25 +66,26 @@ struct CollaborativeStage {
         try noisy.samples.withUnsafeBufferPointer { noisyPlanes in
             try pilotSamples.withUnsafeBufferPointer { pilotPlanes in
                 try rows.withUnsafeBufferPointer { rowList in
+                    let jobs = geometry.map { band in
+                        BandJob(rows: UnsafeBufferPointer(rebasing: rowList[band.range]), top: band.top,
+                                rowCount: band.rows)
+                    }
                     try columns.withUnsafeBufferPointer { columnList in
                         try numerator.withUnsafeMutableBufferPointer { num in
                             try denominator.withUnsafeMutableBufferPointer { den in
                                 for phase in 0 ..< 2 {
                                     let phaseBands = bands.indices.filter { bands[$0].index % 2 == phase }
                                     parallelFor(phaseBands.count, threads: context.threads) { i in
-                                        let b = phaseBands[i]
                                         guard !progress.failed else { return }
                                         let workspace = pool.take()
                                         defer { pool.give(workspace) }
                                         do {
-                                            try process(
-                                                band: BandJob(rows: UnsafeBufferPointer(rebasing: rowList[geometry[b].range]),
-                                                              top: geometry[b].top, rowCount: geometry[b].rows),
-                                                columns: columnList, noisy: noisyPlanes.baseAddress!,
-                                                pilot: pilot == nil ? nil : pilotPlanes.baseAddress!,
-                                                width: width, height: height, workspace: workspace,
-                                                numerator: num.baseAddress!, denominator: den.baseAddress!,
-                                                progress: progress)
+                                            try process(band: jobs[phaseBands[i]], columns: columnList,
+                                                        noisy: noisyPlanes.baseAddress!,
+                                                        pilot: pilot == nil ? nil : pilotPlanes.baseAddress!,
+                                                        width: width, height: height, workspace: workspace,
+                                                        numerator: num.baseAddress!, denominator: den.baseAddress!,
+                                                        progress: progress)
                                         } catch {
                                             progress.fail(error)
                                         }

@@ -2,8 +2,9 @@
 /// on SIMD4 vectors: each lane carries an independent transform, so one call
 /// transforms four columns (or rows) of a patch at once.
 ///
-/// The Wiener stage's patch transform (see `PatchTransform`). Four lanes, not eight: the build targets baseline x86-64 (SSE2, 16 vector
-/// registers), where eight SIMD8 rows alone would fill the register file.
+/// The Wiener stage's patch transform (see `PatchTransform`). Four lanes, not
+/// eight: the build targets baseline x86-64 (SSE2, 16 vector registers), where
+/// eight SIMD8 rows alone would fill the register file.
 enum DCT8 {
     /// cos(kπ/16)/2 for k = 1…7; c4 is also the DC gain 1/√8.
     static let c1 = Float(0.5 * 0.98078528040323044913)

@@ -4,12 +4,10 @@
 /// The 2-D bases have unit-norm rows and the Haar basis is orthogonal, so white
 /// noise of σ has σ·√norm² in a 3-D coefficient.
 final class PatchGroup {
-    let capacity: Int
     let coefficients: UnsafeMutablePointer<Float>
 
     /// Room for groups of up to `capacity` patches.
     init(capacity: Int) {
-        self.capacity = capacity
         coefficients = .allocate(capacity: capacity * 64)
     }
 
