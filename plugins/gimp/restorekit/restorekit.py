@@ -28,7 +28,12 @@ import librestore  # noqa: E402
 PROCEDURE = "plug-in-restorekit"
 OPERATION = "restorekit:restore"
 PIXELS = "R'G'B'A float"
-PROMPTS = ("semantic-prompt", "restoration-prompt", "quality-prompt", "negative-prompt")
+# The prompt fields, shown as labelled multi-line boxes above the knobs.
+PROMPTS = (("semantic-prompt", "Semantic prompt: what the picture shows (used by generative backends)"),
+           ("restoration-prompt", "Restoration prompt: what is wrong, with numbers"),
+           ("quality-prompt", "Quality prompt: the image's quality in words"),
+           ("negative-prompt", "Negative prompt: what the result should not look like"))
+KNOBS = ("model", "strength", "seed", "steps", "guidance", "output-mode")
 MODES = (("non-destructive", "Non-destructive filter", "Append an editable RestoreKit filter to the layer"),
          ("in-place", "In place", "Write the restored pixels into the layer"),
          ("new-layer", "New layer", "Put the restored pixels in a new layer above"))
@@ -109,9 +114,13 @@ def ask(procedure, config):
     """Shows the dialog until the prompt is valid; False when the user cancels."""
     GimpUi.init(PROCEDURE)
     dialog = GimpUi.ProcedureDialog.new(procedure, config, "RestoreKit")
-    for name in PROMPTS:
-        dialog.get_widget(name, Gtk.TextView.__gtype__)
-    dialog.fill(None)
+    frames = []
+    for name, label in PROMPTS:
+        view = dialog.get_widget(name, Gtk.TextView.__gtype__)
+        view.set_wrap_mode(Gtk.WrapMode.WORD_CHAR)
+        dialog.get_label(name + "-label", label, False, False)
+        frames.append(dialog.fill_frame(name + "-frame", name + "-label", False, name) and name + "-frame")
+    dialog.fill(frames + list(KNOBS))
     try:
         while dialog.run():
             complaint = validate(settings(config))
