@@ -14,11 +14,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 quick=${1:-}
-swift build -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
-    --scratch-path .build-so --product rkbench --product restorekit >&2
+for product in rkbench restorekit; do
+    swift build -c release -Xswiftc -static-stdlib -Xswiftc -use-ld=lld --scratch-path .build-so --product $product >&2
+done
 rk=.build-so/release/rkbench
 cli=.build-so/release/restorekit
-py="$(scripts/venv-tools ncnn numpy pillow torch)/bin/python"
+# PyTorch: the CPU wheel the machine provides (PIP_FIND_LINKS), not a CUDA build from PyPI.
+torch=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*+cpu-*.whl 2>/dev/null | sort | tail -1)
+py="$(scripts/venv-tools ncnn numpy pillow "${torch:-torch}")/bin/python"
 models=${RESTOREKIT_MODELS:-$HOME/.local/share/restorekit/models}
 out=bench/out/nn
 mkdir -p "$out"
