@@ -72,7 +72,13 @@ typedef enum restore_status {
     /* No installed restorer covers what the prompt asks. */
     RESTORE_ERROR_UNSUPPORTED = 7,
     /* Anything else; the message says what. */
-    RESTORE_ERROR_INTERNAL = 8
+    RESTORE_ERROR_INTERNAL = 8,
+    /* The restoration prompt asks for estimates from the pixels (it is empty,
+       has a bare "Deblur", "Denoise" or "Dejpeg", or says "Remove all
+       degradation" and no learned model restores blindly) and the call sees
+       only part of the image: analyse the whole image with
+       restore_analyze_rgba_f32 and pass the prompt it returns. */
+    RESTORE_ERROR_NEEDS_ANALYSIS = 9
 } restore_status;
 
 /* A short English description of `status` ("invalid prompt"). Static storage. */
@@ -179,6 +185,27 @@ RESTORE_API restore_status restore_output_size(const restore_params *params, int
 RESTORE_API restore_status restore_input_rect(restore_context *ctx, const restore_params *params,
                                               int width, int height, const restore_rect *output,
                                               restore_rect *input);
+
+/* ------------------------------------------------------------ analysis -- */
+
+/* Analyses a width x height image (pixels as for restore_rgba_f32): estimates
+   its noise, Gaussian blur, JPEG compression and an earlier enlargement, in
+   about 0.2 s per megapixel. On success, where the pointers are not NULL:
+   - *prompt is the restoration prompt restore_rgba_f32 would carry out for
+     `params` on this image, in canonical form: an empty prompt (or "Remove
+     all degradation" without a learned model) becomes the prompt that
+     removes what was found ("" for a clean image: nothing to restore, the
+     input is its own restoration), a bare "Denoise" gets its
+     sigma, stated values stay as stated;
+   - *report is the analysis as one JSON object (the format of
+     `restorekit analyze --json`: prompt, quality sentence, DaLPSR levels,
+     and each estimate with its confidence).
+   Free both with restore_free. `progress` is not called. Hosts that render
+   in tiles call this once on the whole image and pass *prompt on to
+   restore_input_rect and restore_region_rgba_f32. */
+RESTORE_API restore_status restore_analyze_rgba_f32(restore_context *ctx, const restore_params *params,
+                                                    const float *src, int width, int height, size_t src_stride,
+                                                    char **prompt, char **report);
 
 /* ---------------------------------------------------------- restoring -- */
 

@@ -12,6 +12,7 @@ extension restore_status {
         case .cancelled: self = RESTORE_ERROR_CANCELLED
         case .model: self = RESTORE_ERROR_MODEL
         case .unsupported: self = RESTORE_ERROR_UNSUPPORTED
+        case .needsAnalysis: self = RESTORE_ERROR_NEEDS_ANALYSIS
         case .decodeFailed, .encodeFailed, .io: self = RESTORE_ERROR_INTERNAL
         }
     }
@@ -31,6 +32,7 @@ public func restore_status_string(_ status: restore_status) -> UnsafePointer<CCh
     case RESTORE_ERROR_MODEL: text = "model missing or damaged"
     case RESTORE_ERROR_UNSUPPORTED: text = "unsupported"
     case RESTORE_ERROR_INTERNAL: text = "internal error"
+    case RESTORE_ERROR_NEEDS_ANALYSIS: text = "needs the whole image analysed"
     default: text = "unknown status"
     }
     return text.cString

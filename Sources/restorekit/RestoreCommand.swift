@@ -15,7 +15,9 @@ struct RestoreCommand: ParsableCommand {
         discussion: """
             The restoration prompt states the damage, e.g.
               --restoration "Deblur with sigma 1.5, Denoise with sigma 0.04, Dejpeg with quality 40"
-            (see docs/prompt-language.md). Ctrl-C cancels cleanly: no output file is written.
+            (see docs/prompt-language.md). An empty prompt, bare verbs ("Denoise") and "Remove all \
+            degradation" without a learned model are filled in by analysing the image (as \
+            'restorekit analyze' does); the prompt carried out is printed. Ctrl-C cancels cleanly: no output file is written.
             """)
 
     @Argument(help: "Input PNG or JPEG.")
@@ -64,13 +66,16 @@ struct RestoreCommand: ParsableCommand {
             let decoded = try ImageFile.read(input)
             let engine = RestorationEngine(modelsDirectory: nil)
             let tables = decoded.jpeg.flatMap { JPEGTables($0) }
-            let plan = try engine.plan(fields, channels: decoded.image.layout.colorChannelCount,
-                                       options: options, jpegTables: tables)
-            if !quiet { printError("restorekit: \(plan.prompt) — \(plan.stages.map(\.label).joined(separator: ", "))") }
+            let plan = try engine.plan(fields, for: decoded.image, options: options, jpegTables: tables)
+            if !quiet {
+                if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
+                let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
+                printError("restorekit: \(plan.prompt) — \(stages)")
+            }
 
             signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
             let bar = quiet || isatty(2) == 0 ? nil : ProgressBar()
-            let result = try engine.restore(decoded.image, fields: fields, options: options, jpegTables: tables) {
+            let result = try engine.restore(decoded.image, plan: plan, options: options) {
                 fraction, stage in
                 bar?.show(fraction, stage)
                 return interrupted.load(ordering: .relaxed) ? .cancel : .proceed

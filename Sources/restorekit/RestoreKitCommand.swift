@@ -7,5 +7,5 @@ struct RestoreKitCommand: ParsableCommand {
         commandName: "restorekit",
         abstract: "Restore damaged photos, steered by prompts.",
         version: RestoreKitVersion.string,
-        subcommands: [RestoreCommand.self, MontageCommand.self, Info.self, Convert.self, PromptCommand.self, MetricsCommand.self, DegradeCommand.self, ModelsCommand.self])
+        subcommands: [RestoreCommand.self, AnalyzeCommand.self, MontageCommand.self, Info.self, Convert.self, PromptCommand.self, MetricsCommand.self, DegradeCommand.self, ModelsCommand.self])
 }

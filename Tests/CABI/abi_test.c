@@ -1,7 +1,8 @@
 /*
  * Tests librestore through its installed C header (compiled with -std=c99
  * -pedantic -Werror): a real restoration with a PSNR gain, every misuse the
- * header promises to survive, cancel, region rendering and concurrent contexts.
+ * header promises to survive, cancel, region rendering, analysis and concurrent
+ * contexts.
  * Run under valgrind by `make test`.
  */
 #include <restore.h>
@@ -262,7 +263,7 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     bad.restoration_prompt = "Denoise with sigma 2";
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);
     CHECK(strstr(restore_last_error(ctx), "0") != NULL);
-    bad.restoration_prompt = "Denoise";
+    bad.restoration_prompt = "Upsample";
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);
     bad.restoration_prompt = "Denoise with sigma 0.05 \xc3\x28";
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);
@@ -307,6 +308,60 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     CHECK_STATUS(restore_region_rgba_f32(ctx, &p, W, H, noisy, &small, stride, &region, out, stride),
                  RESTORE_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(restore_last_error(ctx), "restore_input_rect") != NULL);
+    free(out);
+}
+
+/* The analyser fills in what the prompt leaves open, for whole images only. */
+static void test_analyze(restore_context *ctx, const float *noisy) {
+    restore_params p;
+    restore_params_init(&p);
+    size_t stride = W * 4 * sizeof(float);
+    char *prompt = NULL, *report = NULL;
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, W, H, stride, &prompt, &report), RESTORE_OK);
+    double sigma = 0;
+    CHECK(prompt != NULL && sscanf(strstr(prompt, "Denoise with sigma ") ? strstr(prompt, "Denoise with sigma ")
+                                                                           : "", "Denoise with sigma %lf", &sigma) == 1);
+    printf("abi: analysed '%s' (noise added: sigma 0.08)\n", prompt ? prompt : "(null)");
+    CHECK(fabs(sigma - 0.08) < 0.015);
+    CHECK(report != NULL && report[0] == '{' && strstr(report, "\"noise\": {\"sigma\": ") != NULL);
+
+    /* restore_rgba_f32 fills the empty prompt in the same way and reports it. */
+    float *out = calloc((size_t)W * H * 4, sizeof(float));
+    CHECK_STATUS(restore_rgba_f32(ctx, &p, noisy, W, H, stride, out, stride), RESTORE_OK);
+    CHECK(prompt != NULL && strcmp(restore_last_prompt(ctx), prompt) == 0);
+    p.restoration_prompt = "Denoise";
+    CHECK_STATUS(restore_rgba_f32(ctx, &p, noisy, W, H, stride, out, stride), RESTORE_OK);
+    CHECK(strncmp(restore_last_prompt(ctx), "Denoise with sigma 0.0", 22) == 0);
+
+    /* Stated strengths come back as stated; NULL outputs are allowed. */
+    char *stated = NULL;
+    p.restoration_prompt = "denoise 0.05 and deblur 1";
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, W, H, stride, &stated, NULL), RESTORE_OK);
+    CHECK(stated != NULL && strcmp(stated, "Deblur with sigma 1.0, Denoise with sigma 0.05") == 0);
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, W, H, stride, NULL, NULL), RESTORE_OK);
+
+    /* Part of an image cannot be analysed: regions need the whole image's prompt. */
+    p.restoration_prompt = "";
+    restore_rect region = {0, 0, 32, 32}, need, all = {0, 0, W, H};
+    CHECK_STATUS(restore_input_rect(ctx, &p, W, H, &region, &need), RESTORE_ERROR_NEEDS_ANALYSIS);
+    CHECK(strstr(restore_last_error(ctx), "analysed") != NULL);
+    CHECK_STATUS(restore_region_rgba_f32(ctx, &p, W, H, noisy, &all, stride, &region, out, stride),
+                 RESTORE_ERROR_NEEDS_ANALYSIS);
+    p.restoration_prompt = prompt;
+    CHECK_STATUS(restore_input_rect(ctx, &p, W, H, &region, &need), RESTORE_OK);
+
+    /* Misuse. */
+    CHECK_STATUS(restore_analyze_rgba_f32(NULL, &p, noisy, W, H, stride, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, NULL, noisy, W, H, stride, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, NULL, W, H, stride, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, W, H, 8, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, 70000, 2, stride, NULL, NULL),
+                 RESTORE_ERROR_IMAGE_TOO_LARGE);
+    p.restoration_prompt = "Denoise with sigma x";
+    CHECK_STATUS(restore_analyze_rgba_f32(ctx, &p, noisy, W, H, stride, NULL, NULL), RESTORE_ERROR_INVALID_PROMPT);
+    restore_free(prompt);
+    restore_free(report);
+    restore_free(stated);
     free(out);
 }
 
@@ -362,6 +417,7 @@ int main(void) {
     CHECK(strcmp(restore_last_error(ctx), "") == 0);
     test_restore(ctx, clean, noisy);
     test_misuse(ctx, noisy);
+    test_analyze(ctx, noisy);
     restore_context_free(ctx);
     test_threads(noisy);
 

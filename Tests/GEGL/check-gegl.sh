@@ -42,6 +42,21 @@ echo "check-gegl: PSNR degraded $before dB, CLI $via_cli dB, gegl $via_gegl dB"
 awk -v a="$via_cli" -v b="$via_gegl" -v d="$before" 'BEGIN { exit !(a - d > 1 && (a - b < 0.05 && b - a < 0.05)) }' \
   || fail "gegl's gain differs from the CLI's by 0.05 dB or more"
 
+# An empty restoration prompt: the whole input analysed once, the same prompt
+# and pixels as the CLI's.
+"$cli" restore "$tmp/degraded.png" "$tmp/cli-analysed.png" 2>"$tmp/cli-stderr"
+cli_prompt=$(sed -n 's/^restorekit: \(.*\) — .*/\1/p' "$tmp/cli-stderr")
+RESTOREKIT_GEGL_TRACE=1 gegl "$tmp/degraded.png" -o "$tmp/gegl-analysed.png" -- restorekit:restore \
+  restoration-prompt="" 2>"$tmp/stderr" >/dev/null || fail "gegl with an empty prompt failed"
+gegl_prompt=$(sed -n 's/^restorekit:restore analysed: //p' "$tmp/stderr" | sort -u)
+[ -n "$cli_prompt" ] && [ "$cli_prompt" = "$gegl_prompt" ] \
+  || fail "analysed prompts differ: CLI '$cli_prompt', gegl '$gegl_prompt'"
+grep -q "NEEDS\|needs" "$tmp/stderr" && fail "gegl warned: $(cat "$tmp/stderr")"
+via_cli=$(psnr "$tmp/cli-analysed.png"); via_gegl=$(psnr "$tmp/gegl-analysed.png")
+awk -v a="$via_cli" -v b="$via_gegl" 'BEGIN { exit !(a - b < 0.05 && b - a < 0.05) }' \
+  || fail "analysed restore: gegl $via_gegl dB, CLI $via_cli dB"
+echo "check-gegl: an empty prompt is analysed as '$gegl_prompt': gegl $via_gegl dB, CLI $via_cli dB"
+
 run_gegl "$tmp/degraded.png" -o "$tmp/up.png" -- restorekit:restore restoration-prompt="Upsample to 2"
 "$cli" info "$tmp/up.png" | grep -q "size:      902 × 600" || fail "upsampling did not give 902 × 600"
 echo "check-gegl: 'Upsample to 2' renders 902 × 600"

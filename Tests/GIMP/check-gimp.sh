@@ -2,7 +2,8 @@
 # The GIMP 3 plug-in in headless GIMP (a trixie chroot, scripts/gimp3-env): each
 # output mode gives the CLI's PSNR gain, a selection leaves the outside
 # untouched, upsampling doubles the layer, non-destructive mode leaves one
-# RestoreKit filter, an invalid prompt fails with the library's message.
+# RestoreKit filter, an invalid prompt fails with the library's message, an
+# empty prompt is analysed as the CLI analyses it.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 cli=$build/bin/restorekit
@@ -14,6 +15,8 @@ fail() { echo "check-gimp: FAIL: $*" >&2; exit 1; }
 prompt="Denoise with sigma 0.06"
 "$cli" degrade docs/samples/chelsea.png "$work/degraded.png" --restoration "$prompt" --seed 7 >/dev/null
 "$cli" restore "$work/degraded.png" "$work/cli.png" --restoration "$prompt" --quiet
+"$cli" restore "$work/degraded.png" "$work/cli-analysed.png" 2>"$work/cli-stderr"
+analysed=$(sed -n 's/^restorekit: \(.*\) — .*/\1/p' "$work/cli-stderr")
 
 # Inside the chroot the repository is /restorekit.
 inside=/restorekit/${work#"$(pwd)"/}
@@ -32,7 +35,12 @@ for mode in in-place new-layer non-destructive; do
     || fail "$mode's PSNR differs from the CLI's by 0.05 dB or more"
 done
 
-python3 - "$work/results.json" <<'PY'
+value=$(psnr "$work/analysed.png"); reference=$(psnr "$work/cli-analysed.png")
+echo "check-gimp: analysed: PSNR $value dB (CLI $reference dB)"
+awk -v a="$reference" -v b="$value" 'BEGIN { exit !(a - b < 0.05 && b - a < 0.05) }' \
+  || fail "the analysed restore's PSNR differs from the CLI's by 0.05 dB or more"
+
+python3 - "$work/results.json" "$analysed" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 def check(cond, what):
@@ -49,7 +57,10 @@ check(s["ok"] and s["outside_changed"] == 0 and s["inside_changed"] > 1000, "sel
 u = r["upsample"]
 check(u["ok"] and u["layer"] == [2 * u["before"][0], 2 * u["before"][1]] and u["image"] == u["layer"], "upsample")
 check(not r["invalid"]["ok"] and "expected a number" in r["invalid"]["message"], "invalid prompt")
+check(r["analysed"]["ok"] and r["analysed"]["name"] == "RestoreKit: " + sys.argv[2], "analysed prompt")
+check(not r["not-analysed"]["ok"] and "Analyse" in r["not-analysed"]["message"], "empty prompt without Analyse")
 print("check-gimp: selection kept %d outside pixels exact, changed %d inside; upsampling gave %s; "
       "the invalid prompt failed with: %s" % (0, s["inside_changed"], u["layer"], r["invalid"]["message"]))
+print("check-gimp: an empty prompt was analysed as '%s'" % sys.argv[2])
 PY
 echo "check-gimp: passed"

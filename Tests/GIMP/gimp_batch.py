@@ -18,13 +18,14 @@ def load():
     return Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(degraded))
 
 
-def run(image, mode, restoration):
+def run(image, mode, restoration, analyse=True):
     config = procedure.create_config()
     config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [image.get_layers()[0]])
     config.set_property("restoration-prompt", restoration)
     config.set_property("output-mode", mode)
+    config.set_property("analyse", analyse)
     values = procedure.run(config)
     status = values.index(0)
     message = values.index(1) if values.length() > 1 else None
@@ -85,6 +86,18 @@ if procedure is not None:
     image = load()
     ok, message = run(image, "in-place", "Denoise with sigma lots")
     results["invalid"] = {"ok": ok, "message": message}
+    image.delete()
+
+    # An empty prompt: analysed from the layer (the new layer is named after the
+    # filled-in prompt); refused when Analyse is off.
+    image = load()
+    ok, message = run(image, "new-layer", "")
+    export(image, "analysed.png")
+    results["analysed"] = {"ok": ok, "message": message, "name": image.get_layers()[0].get_name()}
+    image.delete()
+    image = load()
+    ok, message = run(image, "in-place", "", analyse=False)
+    results["not-analysed"] = {"ok": ok, "message": message}
     image.delete()
 
 with open(os.path.join(out, "results.json"), "w") as f:

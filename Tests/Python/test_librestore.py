@@ -91,7 +91,7 @@ def test_misuse_raises_with_status():
     with librestore.Context() as ctx:
         cases = [
             (dict(restoration="Denoise with sigma 2"), librestore.INVALID_PROMPT),
-            (dict(restoration="Denoise"), librestore.INVALID_PROMPT),
+            (dict(restoration="Upsample"), librestore.INVALID_PROMPT),
             (dict(restoration=DENOISE, model="no-such-model"), librestore.MODEL),
             (dict(restoration=DENOISE, strength=1.5), librestore.INVALID_ARGUMENT),
             (dict(restoration=DENOISE, tile_size=3), librestore.INVALID_ARGUMENT),
@@ -156,3 +156,26 @@ def test_two_contexts_on_two_threads_match_serial():
         worker.join()
     assert numpy.array_equal(results["serial"], results["a"])
     assert numpy.array_equal(results["serial"], results["b"])
+
+
+def test_analyze_fills_an_empty_prompt():
+    image = noisy(picture(), sigma=0.05, seed=9)
+    with librestore.Context() as ctx:
+        prompt, report = ctx.analyze(image)
+        assert prompt.startswith("Denoise with sigma 0.0") or ", Denoise with sigma 0.0" in prompt
+        assert abs(report["noise"]["sigma"] - 0.05) < 0.01
+        assert report["prompt"] == prompt and report["jpeg"]["quality"] is None
+        assert set(report) >= {"quality", "levels", "blur", "upsampling"}
+        # Restoring with the empty prompt carries out the analysed one.
+        ctx.restore(image)
+        assert ctx.last_prompt == prompt
+        # Stated values stay; bare verbs are filled.
+        assert ctx.analyze(image, restoration="deblur 1")[0] == "Deblur with sigma 1.0"
+        assert ctx.analyze(image, restoration="Denoise")[0].startswith("Denoise with sigma 0.0")
+        # A region alone cannot be analysed.
+        with pytest.raises(librestore.RestoreError) as caught:
+            ctx.input_rect(96, 80, (0, 0, 32, 32))
+        assert caught.value.status == librestore.NEEDS_ANALYSIS
+        with pytest.raises(librestore.RestoreError) as caught:
+            ctx.analyze(image[:, :, :2])
+        assert caught.value.status == librestore.INVALID_ARGUMENT

@@ -6,6 +6,11 @@
  * it, so GIMP's chunked rendering computes every tile exactly once (with
  * progress and cancel between tiles), and each tile asks librestore which
  * input (scaled back, plus the restorers' halo) it needs.
+ *
+ * A restoration prompt that leaves strengths open (empty, "Denoise", "Remove
+ * all degradation" without a learned model) is filled in by analysing the
+ * whole input once: such a render needs all of the input, and the analysed
+ * prompt is kept until the input or the properties change.
  */
 #include "config.h"
 #include <glib/gi18n-lib.h>
@@ -81,11 +86,14 @@ property_int (threads, _("Threads"), 0)
 #define DEFAULT_TILE 256
 
 /* Per-operation state: a librestore context (one caller at a time, hence the
-   lock) and the last message warned about, so a bad prompt warns once. */
+   lock), the last message warned about, so a bad prompt warns once, and the
+   analysed prompt with the hash of what it was analysed from. */
 typedef struct {
   restore_context *ctx;
   GMutex           lock;
   gchar           *warned;
+  gchar           *analysed;
+  guint64          analysed_from;
 } State;
 
 static State *
@@ -102,6 +110,8 @@ state_of (GeglOperation *operation)
   return o->user_data;
 }
 
+/* The operation's properties as librestore parameters (the restoration
+   prompt as the user wrote it; see effective_params). */
 static void
 params_of (GeglProperties *o, restore_params *params)
 {
@@ -127,6 +137,22 @@ warn_once (State *state, const gchar *message)
   g_free (state->warned);
   state->warned = g_strdup (message);
   g_warning ("restorekit:restore: %s", message);
+}
+
+/* FNV-1a over `bytes`, continuing from `hash`. */
+static guint64
+fnv1a (guint64 hash, const void *bytes, gsize count)
+{
+  const guchar *p = bytes;
+  for (gsize i = 0; i < count; i++)
+    hash = (hash ^ p[i]) * G_GUINT64_CONSTANT (1099511628211);
+  return hash;
+}
+
+static guint64
+hash_string (guint64 hash, const gchar *text)
+{
+  return text ? fnv1a (hash, text, strlen (text) + 1) : fnv1a (hash, "", 1);
 }
 
 static const GeglRectangle *
@@ -183,20 +209,19 @@ snap_to_grid (GeglOperation *operation, const GeglRectangle *roi)
   return clipped;
 }
 
-/* The input region (absolute coordinates) that renders output region `out`. */
+/* The input region (absolute coordinates) that renders output region `out`
+   with `params`. Fails when the prompt is unusable or still to be analysed:
+   then all of the input is needed. */
 static gboolean
-input_for (GeglOperation *operation, const GeglRectangle *out, GeglRectangle *needed)
+input_for (GeglOperation *operation, const restore_params *params, const GeglRectangle *out, GeglRectangle *needed)
 {
-  GeglProperties *o = GEGL_PROPERTIES (operation);
   const GeglRectangle *in = source_box (operation);
   State *state = state_of (operation);
-  restore_params params;
   restore_rect output = {out->x - in->x, out->y - in->y, out->width, out->height}, input;
   restore_status status;
 
-  params_of (o, &params);
   g_mutex_lock (&state->lock);
-  status = restore_input_rect (state->ctx, &params, in->width, in->height, &output, &input);
+  status = restore_input_rect (state->ctx, params, in->width, in->height, &output, &input);
   g_mutex_unlock (&state->lock);
   if (status != RESTORE_OK)
     return FALSE;
@@ -232,9 +257,11 @@ static GeglRectangle
 get_required_for_output (GeglOperation *operation, const gchar *input_pad, const GeglRectangle *roi)
 {
   GeglRectangle snapped = snap_to_grid (operation, roi), needed;
+  restore_params params;
   if (snapped.width <= 0 || snapped.height <= 0)
     return *roi;
-  if (!input_for (operation, &snapped, &needed))
+  params_of (GEGL_PROPERTIES (operation), &params);
+  if (!input_for (operation, &params, &snapped, &needed))
     return *source_box (operation);
   return needed;
 }
@@ -246,14 +273,16 @@ get_invalidated_by_change (GeglOperation *operation, const gchar *input_pad, con
 {
   const GeglRectangle *in = source_box (operation);
   GeglRectangle whole = get_bounding_box (operation), centre, needed, changed;
+  restore_params params;
   gdouble sx, sy;
   gint halo;
   if (in->width <= 0 || in->height <= 0)
     return *input_roi;
+  params_of (GEGL_PROPERTIES (operation), &params);
   sx = (gdouble) whole.width / in->width;
   sy = (gdouble) whole.height / in->height;
   centre = (GeglRectangle) {whole.x + whole.width / 2, whole.y + whole.height / 2, 1, 1};
-  if (!input_for (operation, &centre, &needed))
+  if (!input_for (operation, &params, &centre, &needed))
     return whole;
   halo = MAX (MAX (centre.x - (gint) (needed.x * sx), 0), MAX (centre.y - (gint) (needed.y * sy), 0));
   halo = (gint) (MAX (needed.width * sx, needed.height * sy)) + halo;
@@ -265,22 +294,98 @@ get_invalidated_by_change (GeglOperation *operation, const gchar *input_pad, con
   return snap_to_grid (operation, &changed);
 }
 
-/* Renders one grid tile; on failure copies (or rescales) the input instead,
-   so the output is never garbage. */
+/* Whether the prompt needs the whole input analysed before any tile renders. */
+static gboolean
+needs_analysis (GeglOperation *operation, State *state)
+{
+  const GeglRectangle *in = source_box (operation);
+  restore_params params;
+  restore_rect one = {0, 0, 1, 1}, input;
+  restore_status status;
+  if (in->width <= 0 || in->height <= 0)
+    return FALSE;
+  params_of (GEGL_PROPERTIES (operation), &params);
+  g_mutex_lock (&state->lock);
+  status = restore_input_rect (state->ctx, &params, in->width, in->height, &one, &input);
+  g_mutex_unlock (&state->lock);
+  return status == RESTORE_ERROR_NEEDS_ANALYSIS;
+}
+
+/* Analyses the whole input unless the kept analysis is of the same pixels and
+   properties; on failure warns and forgets it. */
 static void
-render_tile (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
-             const GeglRectangle *tile, const Babl *format)
+analyse_input (GeglOperation *operation, GeglBuffer *input, const Babl *format)
 {
   GeglProperties *o = GEGL_PROPERTIES (operation);
   const GeglRectangle *in = source_box (operation);
   State *state = state_of (operation);
-  GeglRectangle needed;
   restore_params params;
+  gsize bytes = (gsize) in->width * in->height * 4 * sizeof (gfloat);
+  gfloat *pixels = g_try_malloc (bytes);
+  guint64 key = G_GUINT64_CONSTANT (14695981039346656037);
+  gchar *prompt = NULL;
+  restore_status status;
+
+  params_of (o, &params);
+  if (pixels == NULL)
+    {
+      g_mutex_lock (&state->lock);
+      warn_once (state, "not enough memory to analyse the whole input");
+      g_clear_pointer (&state->analysed, g_free);
+      g_mutex_unlock (&state->lock);
+      return;
+    }
+  gegl_buffer_get (input, in, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+  key = fnv1a (key, pixels, bytes);
+  key = fnv1a (key, in, sizeof *in);
+  key = hash_string (hash_string (key, o->restoration_prompt), o->model);
+
+  g_mutex_lock (&state->lock);
+  if (state->analysed == NULL || state->analysed_from != key)
+    {
+      g_clear_pointer (&state->analysed, g_free);
+      status = restore_analyze_rgba_f32 (state->ctx, &params, pixels, in->width, in->height,
+                                         (gsize) in->width * 4 * sizeof (gfloat), &prompt, NULL);
+      if (status == RESTORE_OK)
+        {
+          state->analysed = g_strdup (prompt);
+          state->analysed_from = key;
+          if (g_getenv ("RESTOREKIT_GEGL_TRACE"))
+            g_printerr ("restorekit:restore analysed: %s\n", prompt);
+        }
+      else
+        warn_once (state, restore_last_error (state->ctx));
+      restore_free (prompt);
+    }
+  g_mutex_unlock (&state->lock);
+  g_free (pixels);
+}
+
+/* A copy of the analysed prompt (NULL when there is none); another render
+   may replace the kept one meanwhile. */
+static gchar *
+analysed_prompt (State *state)
+{
+  gchar *prompt;
+  g_mutex_lock (&state->lock);
+  prompt = g_strdup (state->analysed);
+  g_mutex_unlock (&state->lock);
+  return prompt;
+}
+
+/* Renders one grid tile; on failure copies (or rescales) the input instead,
+   so the output is never garbage. */
+static void
+render_tile (GeglOperation *operation, const restore_params *params, GeglBuffer *input, GeglBuffer *output,
+             const GeglRectangle *tile, const Babl *format)
+{
+  const GeglRectangle *in = source_box (operation);
+  State *state = state_of (operation);
+  GeglRectangle needed;
   restore_status status = RESTORE_ERROR_INTERNAL;
   gfloat *src = NULL, *dst = g_new (gfloat, (gsize) tile->width * tile->height * 4);
 
-  params_of (o, &params);
-  if (input_for (operation, tile, &needed))
+  if (input_for (operation, params, tile, &needed))
     {
       restore_rect src_rect = {needed.x - in->x, needed.y - in->y, needed.width, needed.height};
       restore_rect out_rect = {tile->x - in->x, tile->y - in->y, tile->width, tile->height};
@@ -289,7 +394,7 @@ render_tile (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
       if (g_getenv ("RESTOREKIT_GEGL_TRACE"))
         g_printerr ("restorekit:restore tile %d %d %d %d\n", out_rect.x, out_rect.y, out_rect.width, out_rect.height);
       g_mutex_lock (&state->lock);
-      status = restore_region_rgba_f32 (state->ctx, &params, in->width, in->height,
+      status = restore_region_rgba_f32 (state->ctx, params, in->width, in->height,
                                         src, &src_rect, (gsize) needed.width * 4 * sizeof (gfloat),
                                         &out_rect, dst, (gsize) tile->width * 4 * sizeof (gfloat));
       if (status != RESTORE_OK)
@@ -324,14 +429,34 @@ process (GeglOperation *operation, GeglBuffer *input, GeglBuffer *output,
   gint side = tile_side (GEGL_PROPERTIES (operation));
   GeglRectangle area = snap_to_grid (operation, result);
   gint tiles = ((area.width + side - 1) / side) * ((area.height + side - 1) / side), done = 0;
+  State *state = state_of (operation);
+  gchar *analysed = NULL;
+  restore_params params;
+
+  params_of (GEGL_PROPERTIES (operation), &params);
+  if (needs_analysis (operation, state))
+    {
+      analyse_input (operation, input, format);
+      analysed = analysed_prompt (state);
+      if (analysed && analysed[0] == '\0')
+        {
+          /* Nothing found to remove: the input is its own restoration. */
+          gegl_buffer_copy (input, &area, GEGL_ABYSS_NONE, output, &area);
+          g_free (analysed);
+          return TRUE;
+        }
+      if (analysed)
+        params.restoration_prompt = analysed;
+    }
 
   for (gint y = area.y; y < area.y + area.height; y += side)
     for (gint x = area.x; x < area.x + area.width; x += side)
       {
         GeglRectangle tile = {x, y, MIN (side, area.x + area.width - x), MIN (side, area.y + area.height - y)};
-        render_tile (operation, input, output, &tile, format);
+        render_tile (operation, &params, input, output, &tile, format);
         gegl_operation_progress (operation, (gdouble) ++done / tiles, "");
       }
+  g_free (analysed);
   return TRUE;
 }
 
@@ -345,6 +470,7 @@ finalize (GObject *object)
       restore_context_free (state->ctx);
       g_mutex_clear (&state->lock);
       g_free (state->warned);
+      g_free (state->analysed);
       g_free (state);
       o->user_data = NULL;
     }

@@ -18,12 +18,17 @@ public struct PlannedStage: Sendable {
 public struct RestorationPlan: Sendable {
     /// The stages, in the order they run.
     public let stages: [PlannedStage]
-    /// The restoration prompt the plan carries out, in canonical form.
+    /// The restoration prompt the plan carries out, in canonical form, with
+    /// every estimate filled in.
     public let prompt: RestorationPrompt
+    /// The analysis that filled in the prompt's estimates; nil when the
+    /// prompt stated every strength.
+    public let analysis: DegradationAnalysis?
 
-    public init(stages: [PlannedStage], prompt: RestorationPrompt) {
+    public init(stages: [PlannedStage], prompt: RestorationPrompt, analysis: DegradationAnalysis? = nil) {
         self.stages = stages
         self.prompt = prompt
+        self.analysis = analysis
     }
 
     /// The output size for a `width` × `height` input.

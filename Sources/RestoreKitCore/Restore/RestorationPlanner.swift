@@ -18,17 +18,30 @@ public struct RestorationPlanner: Sendable {
     /// The plan for `prompt` on an image with `channels` colour channels (1 or 3).
     /// `jpegTables` are the input file's own tables, when it was a JPEG.
     ///
-    /// Throws `invalidPrompt` when a clause needs an estimate (bare verb, blind
-    /// mode, empty prompt): the analyser must fill those in first.
+    /// Clauses that ask for an estimate (an empty prompt, a bare "Deblur",
+    /// "Denoise" or "Dejpeg", "Remove all degradation" when no backend
+    /// restores blindly) are filled in from `analysis`; without one the plan
+    /// throws `needsAnalysis`. A filled-in prompt with nothing to remove (a
+    /// clean image) gives a plan without stages.
     public func plan(_ prompt: RestorationPrompt, channels: Int, options: RestorationOptions = .init(),
-                     jpegTables: JPEGTables? = nil) throws -> RestorationPlan {
+                     jpegTables: JPEGTables? = nil, analysis: DegradationAnalysis? = nil) throws -> RestorationPlan {
         try options.validate()
         let candidates = try backends(for: options.model)
         let strength = Float(options.strength)
         if prompt.removeAllDegradation, let stage = try blindStage(prompt, candidates, channels: channels, strength: strength) {
             return RestorationPlan(stages: [stage], prompt: prompt)
         }
-        try Self.requireStatedValues(prompt)
+        var prompt = prompt
+        var used: DegradationAnalysis?
+        if let why = Self.estimateNeeded(prompt) {
+            guard let analysis else { throw RestoreError(.needsAnalysis, why) }
+            prompt = analysis.filling(prompt)
+            used = analysis
+        }
+        if prompt.upsample == .estimate {
+            throw RestoreError(.invalidPrompt,
+                "'Upsample' without a factor: the output size is your choice, e.g. 'Upsample to 2'")
+        }
 
         var stages: [PlannedStage] = []
         func add(_ task: RestorationTask) throws {
@@ -57,22 +70,22 @@ public struct RestorationPlanner: Sendable {
         }
         let factor = prompt.upsample?.value ?? 1
         if blur > 0, noise > 0, factor == 1, try addJoint(.deblurDenoise(sigma: blur, noise: noise)) {
-            return RestorationPlan(stages: stages, prompt: prompt)
+            return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
         }
         if factor != 1, noise > 0, try addJoint(.upsampleDenoise(factor: factor, blur: blur, noise: noise)) {
-            return RestorationPlan(stages: stages, prompt: prompt)
+            return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
         }
         if noise > 0 { try add(.denoise(sigma: noise)) }
         let residual = Self.residualNoise(afterDenoising: noise, dejpegQuality: quality)
         if factor != 1 {
             // The stated blur happened at the high resolution, before downsampling.
             if blur > 0, try addJoint(.upsample(factor: factor, blur: blur, noise: residual)) {
-                return RestorationPlan(stages: stages, prompt: prompt)
+                return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
             }
             try add(.upsample(factor: factor, blur: 0, noise: residual))
         }
         if blur > 0 { try add(.deblur(sigma: blur, noise: residual)) }
-        return RestorationPlan(stages: stages, prompt: prompt)
+        return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
     }
 
     /// The noise a deblur or upsample stage must regularise for after the
@@ -128,21 +141,20 @@ public struct RestorationPlanner: Sendable {
         }
     }
 
-    /// Until the analyser exists, every clause must state its strength.
-    static func requireStatedValues(_ prompt: RestorationPrompt) throws {
-        let example = "give the damage with numbers, e.g. 'Denoise with sigma 0.05'"
-        if prompt.isEmpty {
-            throw RestoreError(.invalidPrompt, "an empty restoration prompt needs the analyser to fill it in; \(example)")
-        }
+    /// Why `prompt` cannot be planned without estimates from the image, or nil
+    /// when every clause states its strength.
+    static func estimateNeeded(_ prompt: RestorationPrompt) -> String? {
+        let analyse = "the whole image must be analysed first (or state the damage with numbers, "
+            + "e.g. 'Denoise with sigma 0.05')"
+        if prompt.isEmpty { return "an empty restoration prompt is estimated from the image: " + analyse }
         if prompt.removeAllDegradation {
-            throw RestoreError(.invalidPrompt, "'Remove all degradation' needs the analyser or a learned model; \(example)")
+            return "'Remove all degradation' without a learned model is estimated from the image: " + analyse
         }
-        let bare = [("Deblur", prompt.deblur == .estimate, "'Deblur with sigma 1.5'"),
-                    ("Upsample", prompt.upsample == .estimate, "'Upsample to 2'"),
-                    ("Denoise", prompt.denoise == .estimate, "'Denoise with sigma 0.05'"),
-                    ("Dejpeg", prompt.dejpeg == .estimate, "'Dejpeg with quality 40'")]
-        if let (verb, _, sample) = bare.first(where: { $0.1 }) {
-            throw RestoreError(.invalidPrompt, "'\(verb)' without a number needs the analyser to estimate it; give a number, e.g. \(sample)")
+        let bare = [("Deblur", prompt.deblur == .estimate), ("Denoise", prompt.denoise == .estimate),
+                    ("Dejpeg", prompt.dejpeg == .estimate)]
+        if let (verb, _) = bare.first(where: { $0.1 }) {
+            return "'\(verb)' without a number is estimated from the image: " + analyse
         }
+        return nil
     }
 }

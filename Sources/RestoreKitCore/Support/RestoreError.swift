@@ -27,6 +27,10 @@ public struct RestoreError: Error, Equatable, Sendable, CustomStringConvertible 
         case model
         /// A capability is not (yet) available for this input.
         case unsupported
+        /// The prompt asks for estimates (empty, a bare verb, blind mode
+        /// without a learned model) and only part of the image was given:
+        /// the whole image must be analysed first.
+        case needsAnalysis
     }
 
     /// The category of the failure.

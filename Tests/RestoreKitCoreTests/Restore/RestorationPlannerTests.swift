@@ -52,18 +52,45 @@ import Testing
     }
 
     @Test(arguments: [
-        (RestorationPrompt(), "an empty restoration prompt"),
-        (RestorationPrompt(removeAllDegradation: true), "'Remove all degradation' needs the analyser"),
-        (RestorationPrompt(denoise: .estimate), "'Denoise' without a number needs the analyser"),
+        (RestorationPrompt(), "an empty restoration prompt is estimated"),
+        (RestorationPrompt(removeAllDegradation: true), "'Remove all degradation' without a learned model"),
+        (RestorationPrompt(denoise: .estimate), "'Denoise' without a number is estimated"),
         (RestorationPrompt(deblur: .value(1), dejpeg: .estimate), "'Dejpeg' without a number"),
     ])
-    func estimatesNeedTheAnalyser(_ prompt: RestorationPrompt, _ message: String) {
+    func estimatesNeedTheAnalysis(_ prompt: RestorationPrompt, _ message: String) {
         let error = #expect(throws: RestoreError.self) {
             try RestorationPlanner(backends: [RecordingBackend(joint: false)]).plan(prompt, channels: 3)
         }
-        #expect(error?.kind == .invalidPrompt)
+        #expect(error?.kind == .needsAnalysis)
         #expect(error?.message.hasPrefix(message) == true)
-        #expect(error?.message.contains("e.g. '") == true)
+        #expect(error?.message.contains("analysed first") == true)
+    }
+
+    /// An analysis that found blur 1.2, noise 0.05 and JPEG quality 40 (or nothing).
+    static func analysis(clean: Bool = false) -> DegradationAnalysis {
+        DegradationAnalysis(
+            noise: NoiseEstimate(sigma: clean ? 0.001 : 0.05, confidence: 1, byBrightness: [], signalDependent: false),
+            blur: BlurEstimate(sigma: clean ? 0.3 : 1.2, confidence: 1, edges: 100, smoothing: 0),
+            jpeg: JPEGEstimate(quality: clean ? nil : 40, confidence: 1, source: clean ? nil : .pixels, exact: false,
+                               gridOffset: clean ? nil : (0, 0)),
+            upsampling: UpsamplingEstimate(factor: 1, confidence: 1))
+    }
+
+    @Test func theAnalysisFillsWhatThePromptLeavesOpen() throws {
+        let planner = RestorationPlanner(backends: [RecordingBackend(joint: false)])
+        let found = Self.analysis()
+        let empty = try planner.plan(RestorationPrompt(), channels: 3, analysis: found)
+        #expect(empty.prompt == RestorationPrompt(deblur: .value(1.2), denoise: .value(0.05), dejpeg: .value(40)))
+        #expect(empty.analysis == found && empty.stages.count == 3)
+        let bare = try planner.plan(RestorationPrompt(deblur: .value(2), denoise: .estimate), channels: 3, analysis: found)
+        #expect(bare.prompt == RestorationPrompt(deblur: .value(2), denoise: .value(0.05)))
+        let stated = try planner.plan(RestorationPrompt(denoise: .value(0.02)), channels: 3, analysis: found)
+        #expect(stated.prompt == RestorationPrompt(denoise: .value(0.02)) && stated.analysis == nil)
+        // A clean image: nothing to restore, no stages.
+        let clean = try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3,
+                                     analysis: Self.analysis(clean: true))
+        #expect(clean.prompt.isEmpty && clean.stages.isEmpty)
+        #expect(clean.outputSize(width: 9, height: 5) == (9, 5))
     }
 
     @Test func blindRestorationIsOneStageWhenABackendHasIt() throws {
@@ -79,14 +106,14 @@ import Testing
         for backends in [[RecordingBackend(joint: true)] as [any RestorationBackend], [LearnedStandInBackend()]] {
             let error = #expect(throws: RestoreError.self) {
                 try RestorationPlanner(backends: backends).plan(RestorationPrompt(upsample: .estimate, removeAllDegradation: true),
-                                                                channels: 3)
+                                                                channels: 3, analysis: Self.analysis())
             }
             #expect(error?.kind == .invalidPrompt)
         }
         let classic = #expect(throws: RestoreError.self) {
             try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3, options: RestorationOptions(model: "classic"))
         }
-        #expect(classic?.message.hasPrefix("'Remove all degradation' needs the analyser") == true)
+        #expect(classic?.kind == .needsAnalysis)
     }
 
     @Test func upsampleWithStatedNoiseUsesAJointSolver() throws {

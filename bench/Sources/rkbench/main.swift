@@ -6,6 +6,7 @@ import Glibc
 #endif
 
 let benchmarks: [String: ([String]) throws -> Void] = [
+    "analyze": analyzeBenchmark,
     "deblur": deblurBenchmark,
     "degrade": degradeBenchmark,
     "dejpeg": dejpegBenchmark,

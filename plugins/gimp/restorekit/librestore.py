@@ -17,6 +17,7 @@ The library is found through $RESTOREKIT_LIBRARY, then beside this file, then
 
 import ctypes
 import ctypes.util
+import json
 import os
 
 try:
@@ -35,6 +36,7 @@ CANCELLED = 5
 MODEL = 6
 UNSUPPORTED = 7
 INTERNAL = 8
+NEEDS_ANALYSIS = 9
 FLAG_LINEAR = 1
 
 
@@ -124,8 +126,10 @@ _lib.restore_rgba_u8.argtypes = _lib.restore_rgba_f32.argtypes
 _lib.restore_region_rgba_f32.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_int, _c.c_int,
                                          _c.c_void_p, _c.POINTER(_Rect), _c.c_size_t, _c.POINTER(_Rect),
                                          _c.c_void_p, _c.c_size_t]
+_lib.restore_analyze_rgba_f32.argtypes = [_c.c_void_p, _c.POINTER(_Params), _c.c_void_p, _c.c_int, _c.c_int,
+                                          _c.c_size_t, _c.POINTER(_c.c_void_p), _c.POINTER(_c.c_void_p)]
 for _name in ("restore_prompt_canonical", "restore_output_size", "restore_input_rect",
-              "restore_rgba_f32", "restore_rgba_u8", "restore_region_rgba_f32"):
+              "restore_rgba_f32", "restore_rgba_u8", "restore_region_rgba_f32", "restore_analyze_rgba_f32"):
     getattr(_lib, _name).restype = _c.c_int
 
 
@@ -279,25 +283,40 @@ class Context:
         call.finish(status, self._handle)
         return bytes(target), ow, oh
 
+    def analyze_rgba_f32(self, data, width, height, **params):
+        """Analyses RGBA float32 bytes (width * height * 16). Returns (prompt, report):
+        the restoration prompt a restore with these parameters carries out (an
+        empty `restoration` filled in from the image) and the analysis as a dict
+        (noise, blur, jpeg, upsampling estimates with confidences, levels, quality)."""
+        _check_length(data, width, height, 16)
+        call = _Call(**params)
+        src = (_c.c_float * (width * height * 4)).from_buffer_copy(bytes(data))
+        prompt, report = _c.c_void_p(), _c.c_void_p()
+        status = _lib.restore_analyze_rgba_f32(self._handle, _c.byref(call.params), src, width, height,
+                                               width * 16, _c.byref(prompt), _c.byref(report))
+        try:
+            call.finish(status, self._handle)
+            return (_c.string_at(prompt.value).decode(), json.loads(_c.string_at(report.value).decode()))
+        finally:
+            _lib.restore_free(prompt)
+            _lib.restore_free(report)
+
+    def analyze(self, pixels, **params):
+        """As analyze_rgba_f32, on a numpy image like restore() takes."""
+        rgba, _ = _numpy_rgba(pixels)
+        if rgba.dtype == numpy.uint8:
+            rgba = rgba.astype(numpy.float32) / 255
+        height, width = rgba.shape[:2]
+        return self.analyze_rgba_f32(rgba.tobytes(), width, height, **params)
+
     def restore(self, pixels, **params):
         """Restores a numpy image (H, W[, C]) with C 1, 3 or 4; float32 in [0, 1] or uint8."""
-        if numpy is None:
-            raise RestoreError(INVALID_ARGUMENT, "restore() needs numpy; use restore_rgba8 without it")
-        array = numpy.asarray(pixels)
-        if array.ndim == 2:
-            array = array[:, :, None]
-        if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
-            raise RestoreError(INVALID_ARGUMENT, "pixels must have shape (H, W), (H, W, 3) or (H, W, 4), not %s"
-                               % (numpy.shape(pixels),))
-        eight_bit = array.dtype == numpy.uint8
-        dtype = numpy.uint8 if eight_bit else numpy.float32
-        height, width, channels = array.shape
-        rgba = numpy.empty((height, width, 4), dtype)
-        rgba[:, :, :3] = array[:, :, :3] if channels >= 3 else array[:, :, :1]
-        rgba[:, :, 3] = array[:, :, 3] if channels == 4 else (255 if eight_bit else 1.0)
+        rgba, channels = _numpy_rgba(pixels)
+        eight_bit = rgba.dtype == numpy.uint8
+        height, width = rgba.shape[:2]
         call = _Call(**params)
         ow, oh = output_size(width, height, **params)
-        out = numpy.empty((oh, ow, 4), dtype)
+        out = numpy.empty((oh, ow, 4), rgba.dtype)
         entry = _lib.restore_rgba_u8 if eight_bit else _lib.restore_rgba_f32
         status = entry(self._handle, _c.byref(call.params), rgba.ctypes.data, width, height, rgba.strides[0],
                        out.ctypes.data, out.strides[0])
@@ -307,3 +326,23 @@ class Context:
         if channels == 3:
             return out[:, :, :3].copy()
         return out[:, :, 0].copy() if numpy.ndim(pixels) == 2 else out[:, :, :1].copy()
+
+
+def _numpy_rgba(pixels):
+    """A numpy image (H, W[, C]), C 1, 3 or 4, float32 or uint8, as contiguous RGBA
+    of the same sample type, and C."""
+    if numpy is None:
+        raise RestoreError(INVALID_ARGUMENT, "numpy images need numpy; use the *_rgba8 / *_rgba_f32 calls without it")
+    array = numpy.asarray(pixels)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
+        raise RestoreError(INVALID_ARGUMENT, "pixels must have shape (H, W), (H, W, 3) or (H, W, 4), not %s"
+                           % (numpy.shape(pixels),))
+    eight_bit = array.dtype == numpy.uint8
+    dtype = numpy.uint8 if eight_bit else numpy.float32
+    height, width, channels = array.shape
+    rgba = numpy.empty((height, width, 4), dtype)
+    rgba[:, :, :3] = array[:, :, :3] if channels >= 3 else array[:, :, :1]
+    rgba[:, :, 3] = array[:, :, 3] if channels == 4 else (255 if eight_bit else 1.0)
+    return rgba, channels

@@ -9,6 +9,10 @@ output modes:
                    one undo step, only the selection changes);
   new layer        restores a copy placed above the layer.
 Upsampling prompts enlarge the layer (and the canvas when the layer filled it).
+With "Analyse" on, a restoration prompt that leaves strengths open (empty,
+"Denoise", "Remove all degradation") is filled in from the whole layer first;
+the filled-in prompt names the new layer and is what a non-destructive filter
+keeps, so the numbers can be read and edited.
 Pixels are written only after the whole restoration succeeded: when the user
 cancels, GIMP stops this process and the image is left as it was.
 """
@@ -33,7 +37,7 @@ PROMPTS = (("semantic-prompt", "Semantic prompt: what the picture shows (used by
            ("restoration-prompt", "Restoration prompt: what is wrong, with numbers"),
            ("quality-prompt", "Quality prompt: the image's quality in words"),
            ("negative-prompt", "Negative prompt: what the result should not look like"))
-KNOBS = ("model", "strength", "seed", "steps", "guidance", "output-mode")
+KNOBS = ("analyse", "model", "strength", "seed", "steps", "guidance", "output-mode")
 MODES = (("non-destructive", "Non-destructive filter", "Append an editable RestoreKit filter to the layer"),
          ("in-place", "In place", "Write the restored pixels into the layer"),
          ("new-layer", "New layer", "Put the restored pixels in a new layer above"))
@@ -68,6 +72,9 @@ class RestoreKit(Gimp.PlugIn):
         procedure.add_string_argument("negative-prompt", "_Negative prompt",
                                       "What the result should not look like",
                                       "blurry, dotted, noise, unclear, lowres, over-smoothed", flags)
+        procedure.add_boolean_argument("analyse", "_Analyse",
+                                       "Fill in an empty restoration prompt (or a bare \"Denoise\") from the layer",
+                                       True, flags)
         procedure.add_string_argument("model", "_Model", "auto, classic, or a backend's name", "auto", flags)
         procedure.add_double_argument("strength", "S_trength", "Share of each correction applied",
                                       0.0, 1.0, 1.0, flags)
@@ -145,6 +152,18 @@ def run(procedure, run_mode, image, drawables, config, data):
 
     mode = config.get_property("output-mode")
     width, height = drawable.get_width(), drawable.get_height()
+    if needs_analysis(width, height, params):
+        if not config.get_property("analyse"):
+            return failure(procedure, "RestoreKit: the restoration prompt leaves the strengths open; state them "
+                                      "with numbers (e.g. \"Denoise with sigma 0.05\") or turn on Analyse.")
+        Gimp.progress_init("RestoreKit: analysing")
+        try:
+            params["restoration"] = analyse(drawable, params)
+        except librestore.RestoreError as error:
+            return failure(procedure, "RestoreKit: " + error.message)
+        if not params["restoration"]:
+            Gimp.message("RestoreKit: the analysis found nothing to restore in this layer.")
+            return procedure.new_return_values(Gimp.PDBStatusType.SUCCESS, GLib.Error())
     out_width, out_height = librestore.output_size(width, height, **params)
     resizes = (out_width, out_height) != (width, height)
     selected, x, y, w, h = drawable.mask_intersect()
@@ -186,6 +205,27 @@ def run(procedure, run_mode, image, drawables, config, data):
         image.undo_group_end()
     Gimp.displays_flush()
     return procedure.new_return_values(Gimp.PDBStatusType.SUCCESS, GLib.Error())
+
+
+def needs_analysis(width, height, params):
+    """Whether the prompt leaves strengths for the analyser to fill in."""
+    with librestore.Context() as ctx:
+        try:
+            ctx.input_rect(width, height, (0, 0, 1, 1), **params)
+        except librestore.RestoreError as error:
+            if error.status == librestore.NEEDS_ANALYSIS:
+                return True
+            raise
+    return False
+
+
+def analyse(drawable, params):
+    """The restoration prompt with its open strengths filled in from the whole layer."""
+    width, height = drawable.get_width(), drawable.get_height()
+    data = drawable.get_buffer().get(Gegl.Rectangle.new(0, 0, width, height), 1.0, PIXELS, Gegl.AbyssPolicy.CLAMP)
+    with librestore.Context() as ctx:
+        prompt, _ = ctx.analyze_rgba_f32(data, width, height, **params)
+    return prompt
 
 
 def append_filter(drawable, params):

@@ -1,0 +1,25 @@
+/// How much additive noise an image carries, as `DegradationAnalyzer` measured it.
+public struct NoiseEstimate: Sendable, Equatable {
+    /// The noise σ at one brightness: flat blocks of about that mean sample
+    /// value (0–1) show noise of standard deviation `sigma`.
+    public struct Level: Sendable, Equatable {
+        /// Mean sample value of the blocks measured, 0–1.
+        public var brightness: Double
+        /// Noise standard deviation at that brightness, image units.
+        public var sigma: Double
+    }
+
+    /// Standard deviation of the noise in each colour channel, in image units
+    /// (samples in [0, 1]): the number "Denoise with sigma N" states. When the
+    /// image is a JPEG this is the noise before compression.
+    public var sigma: Double
+    /// 0–1: 1 when many flat blocks agreed on `sigma`, lower when the image
+    /// had few flat areas or its texture could pass for noise.
+    public var confidence: Double
+    /// The noise σ from dark to bright (up to four brightness bands); empty
+    /// when too few flat blocks were found to split them.
+    public var byBrightness: [Level]
+    /// True when the noise clearly grows or shrinks with brightness (shot
+    /// noise, a camera's raw noise) instead of being the same everywhere.
+    public var signalDependent: Bool
+}
