@@ -110,7 +110,9 @@ struct QuantizedNoiseEstimator {
             informativeCount = informative.count
             var use = Set(0 ..< f).subtracting(informative)
             use.formUnion(informative.sorted { own[$0] < own[$1] }.prefix(max(1, informative.count / 2)))
-            joint = (0 ..< g).map { i in use.reduce(0) { $0 + likelihood[$1][i] } }
+            // Summed in index order: a set's iteration order varies between runs.
+            let ordered = use.sorted()
+            joint = (0 ..< g).map { i in ordered.reduce(0) { $0 + likelihood[$1][i] } }
             let next = Self.argmax(joint)
             if next == index { break }
             index = next

@@ -7,11 +7,13 @@ extension RestorationClause {
     public func degree(forValue value: Double) -> Double {
         let range = trainedRange
         let span = range.upperBound - range.lowerBound
-        let d: Double
+        let raw: Double
         switch self {
-        case .deblur, .upsample, .denoise: d = (value - range.lowerBound) / span
-        case .dejpeg: d = (range.upperBound - value) / span
+        case .deblur, .upsample, .denoise: raw = (value - range.lowerBound) / span
+        case .dejpeg: raw = (range.upperBound - value) / span
         }
+        // Rounded so that interval ends (σ 1.6 is 0.5, not 0.5000000000000001) land in the lower level.
+        let d = (raw * 1e9).rounded() / 1e9
         return d >= 0 ? min(d, 1) : 0
     }
 }

@@ -21,8 +21,11 @@ struct UpsamplingEstimator {
     /// counts as interpolation; pure noise exceeds it with probability about 1e-3.
     static let prominence = 10.0
     /// A factor fits the bandwidth when a shrink–enlarge round trip by it
-    /// leaves at most this multiple of the residual of the smallest candidate.
-    static let bandwidthTolerance = 4.0
+    /// leaves at most this multiple of the residual of the smallest candidate:
+    /// bicubic round trips are not lossless, so a true ×3 enlargement leaves
+    /// about 11 times the ×1.5 residual, while a true ×1.5 one loses real
+    /// detail to a ×3 round trip.
+    static let bandwidthTolerance = 30.0
 
     func estimate(_ planes: AnalysisPlanes, jpegOffset: (x: Int, y: Int)?) -> UpsamplingEstimate {
         let native = UpsamplingEstimate(factor: 1, confidence: 0)

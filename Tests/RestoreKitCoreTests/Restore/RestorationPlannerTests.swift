@@ -66,12 +66,13 @@ import Testing
         #expect(error?.message.contains("analysed first") == true)
     }
 
-    /// An analysis that found blur 1.2, noise 0.05 and JPEG quality 40 (or nothing).
+    /// An analysis that found blur 1.3 (stated as 1.2 after the margin), noise
+    /// 0.05 and JPEG quality 60 (or nothing).
     static func analysis(clean: Bool = false) -> DegradationAnalysis {
         DegradationAnalysis(
             noise: NoiseEstimate(sigma: clean ? 0.001 : 0.05, confidence: 1, byBrightness: [], signalDependent: false),
-            blur: BlurEstimate(sigma: clean ? 0.3 : 1.2, confidence: 1, edges: 100, smoothing: 0),
-            jpeg: JPEGEstimate(quality: clean ? nil : 40, confidence: 1, source: clean ? nil : .pixels, exact: false,
+            blur: BlurEstimate(sigma: clean ? 0.3 : 1.3, confidence: 1, edges: 100, smoothing: 0),
+            jpeg: JPEGEstimate(quality: clean ? nil : 60, confidence: 1, source: clean ? nil : .pixels, exact: false,
                                gridOffset: clean ? nil : (0, 0)),
             upsampling: UpsamplingEstimate(factor: 1, confidence: 1))
     }
@@ -80,7 +81,7 @@ import Testing
         let planner = RestorationPlanner(backends: [RecordingBackend(joint: false)])
         let found = Self.analysis()
         let empty = try planner.plan(RestorationPrompt(), channels: 3, analysis: found)
-        #expect(empty.prompt == RestorationPrompt(deblur: .value(1.2), denoise: .value(0.05), dejpeg: .value(40)))
+        #expect(empty.prompt == RestorationPrompt(deblur: .value(1.2), denoise: .value(0.05), dejpeg: .value(60)))
         #expect(empty.analysis == found && empty.stages.count == 3)
         let bare = try planner.plan(RestorationPrompt(deblur: .value(2), denoise: .estimate), channels: 3, analysis: found)
         #expect(bare.prompt == RestorationPrompt(deblur: .value(2), denoise: .value(0.05)))

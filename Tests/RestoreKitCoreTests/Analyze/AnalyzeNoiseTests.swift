@@ -1,0 +1,57 @@
+import Testing
+@testable import RestoreKitCore
+
+/// Noise σ from weak-texture blocks (`NoiseEstimator`), through the analyser.
+@Suite struct AnalyzeNoiseTests {
+    /// The estimate must be within 15 % of the truth or 0.004, whichever is larger.
+    static func tolerance(_ truth: Double) -> Double { max(0.15 * truth, 0.004) }
+
+    @Test(arguments: [0.02, 0.05, 0.1])
+    func colourNoiseAlone(sigma: Double) {
+        let analysis = sigma == 0.05 ? AnalyzeFixtures.noisyAnalysis : DegradationAnalyzer().analyze(
+            AnalyzeTestImages.degraded(AnalyzeTestImages.clean, "Denoise with sigma \(sigma)", seed: 11))
+        #expect(abs(analysis.noise.sigma - sigma) <= Self.tolerance(sigma),
+                "σ \(sigma): estimated \(analysis.noise.sigma)")
+        #expect(analysis.noise.confidence > 0.5, "confidence \(analysis.noise.confidence)")
+        // Noise alone: nothing else in the prompt.
+        #expect(analysis.prompt.denoise?.value != nil)
+        #expect(analysis.prompt.deblur == nil, "blur \(analysis.blur.sigma)")
+        #expect(analysis.prompt.dejpeg == nil, "JPEG \(String(describing: analysis.jpeg.quality))")
+        #expect(analysis.jpeg.quality == nil)
+        #expect(analysis.upsampling.factor == 1)
+    }
+
+    @Test func grayNoiseAlone() {
+        let clean = AnalyzeTestImages.scene(gray: true)
+        let noisy = AnalyzeTestImages.degraded(clean, "Denoise with sigma 0.05", seed: 12)
+        let analysis = DegradationAnalyzer().analyze(noisy)
+        #expect(abs(analysis.noise.sigma - 0.05) <= Self.tolerance(0.05), "estimated \(analysis.noise.sigma)")
+        #expect(analysis.prompt.deblur == nil && analysis.prompt.dejpeg == nil, "\(analysis.prompt)")
+    }
+
+    @Test func cleanPictureIsBelowTheNoiseThreshold() {
+        let analysis = AnalyzeFixtures.cleanAnalysis
+        #expect(analysis.noise.sigma < DegradationAnalysis.noiseThreshold, "estimated \(analysis.noise.sigma)")
+        #expect(analysis.prompt.denoise == nil)
+    }
+
+    @Test func uniformNoiseIsNotSignalDependent() {
+        // Colour noise of one σ everywhere: the bands agree.
+        let noise = AnalyzeFixtures.noisyAnalysis.noise
+        #expect(!noise.signalDependent, "\(noise.byBrightness)")
+        for level in noise.byBrightness {
+            #expect(abs(level.sigma - 0.05) <= 0.01, "band at \(level.brightness): \(level.sigma)")
+        }
+    }
+
+    @Test func rawCalibrationLeavesTheMeasurement() {
+        // With `raw` constants the estimate is the lower-half measurement itself;
+        // the fitted gain is close to 1, so the two agree to a few per cent.
+        let fitted = AnalyzeFixtures.noisyAnalysis.noise.sigma
+        let raw = NoiseEstimator(gain: AnalysisCalibration.raw.noiseGain, floor: AnalysisCalibration.raw.noiseFloor)
+            .estimate(AnalysisPlanes(AnalyzeFixtures.noisy)).sigma
+        let c = AnalysisCalibration.fitted
+        let expected = max(0, (c.noiseGain * raw) * (c.noiseGain * raw) - c.noiseFloor * c.noiseFloor).squareRoot()
+        #expect(abs(fitted - expected) < 1e-12, "fitted \(fitted), raw \(raw)")
+    }
+}
