@@ -6,7 +6,8 @@
 # the same run; peak memory; then the RestoreKit rows again with the OPENBLAS_*
 # variables unset (in that command only); the peak memory of a 1024² → 4096²
 # Real-ESRGAN restore; and SRMDNF quality on Set5/Set14 next to ncnn's and the
-# published numbers. Everything runs in this one process tree.
+# published numbers; and SRMD with a stated blur (Set5: the Gaussian's kernel code
+# against the delta code). Everything runs in this one process tree.
 #
 #   bench/nn.sh [--quick]      (--quick: 256² only, no 1024² restore, Set5 only)
 #
@@ -170,3 +171,10 @@ sets="Set5,Set14"
 $rk nn quality prepare --work "$out/quality" --sets "$sets" --threads 2
 $py bench/nn_reference.py srmd "$models" "$out/quality" "$sets" 2,3,4
 $rk nn quality score --work "$out/quality" --sets "$sets"
+
+echo
+echo "### SRMD with a stated blur (Set5, Gaussian σ 1.2 then bicubic ×½: \"Deblur with sigma 1.2, Upsample to 2\"; Y PSNR dB, border 2 cropped)"
+echo
+echo "SRMDNF ×2 fed the code of the stated Gaussian (P · vec(k), KAIR's PCA projection) against the delta code the reference tool always feeds, and the classic path; target: kernel code ≥ 0.5 dB above the delta code."
+echo
+$rk nn blur --sets Set5 --sigma 1.2 --threads 2
