@@ -102,10 +102,10 @@ models: $(CLI)
 test-nn: all models
 	$$(scripts/venv-tools ncnn numpy pillow)/bin/python Tests/NN/parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn
 
-# Truncated and bit-flipped .param/.bin and safetensors files under AddressSanitizer.
+# Truncated and bit-flipped .param/.bin, safetensors and PyTorch checkpoint files under AddressSanitizer.
 test-nn-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-nn-asan \
-	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests|SafeTensorsTests'
+	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests|SafeTensorsTests|TorchLegacyCheckpointTests'
 
 demo: setup all models
 	scripts/demo $(BUILD)

