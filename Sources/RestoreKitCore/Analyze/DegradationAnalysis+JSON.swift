@@ -24,15 +24,15 @@ extension DegradationAnalysis {
             #"{"brightness": \#(Self.number($0.brightness)), "sigma": \#(Self.number($0.sigma))}"#
         }
         return """
-            {"prompt": \(Self.string(prompt.description)), "quality": \(Self.string(qualitySentence)), \
+            {"prompt": \(prompt.description.jsonQuoted), "quality": \(qualitySentence.jsonQuoted), \
             "levels": {"blur": \(levels.blur.rawValue), "noise": \(levels.noise.rawValue), \
-            "jpeg": \(levels.jpeg.rawValue), "text": \(Self.string(levels.description))}, \
+            "jpeg": \(levels.jpeg.rawValue), "text": \(levels.description.jsonQuoted)}, \
             "noise": {"sigma": \(Self.number(noise.sigma)), "confidence": \(Self.number(noise.confidence)), \
             "signal_dependent": \(noise.signalDependent), "by_brightness": [\(bands.joined(separator: ", "))]}, \
             "blur": {"sigma": \(Self.number(blur.sigma)), "confidence": \(Self.number(blur.confidence)), \
             "edges": \(blur.edges)}, \
             "jpeg": {"quality": \(jpeg.quality.map(String.init) ?? "null"), \
-            "confidence": \(Self.number(jpeg.confidence)), "source": \(source.map(Self.string) ?? "null"), \
+            "confidence": \(Self.number(jpeg.confidence)), "source": \(source.map(\.jsonQuoted) ?? "null"), \
             "exact": \(jpeg.exact)}, \
             "upsampling": {"factor": \(Self.number(upsampling.factor)), \
             "confidence": \(Self.number(upsampling.confidence))}}
@@ -44,22 +44,5 @@ extension DegradationAnalysis {
         guard value.isFinite else { return "null" }
         let rounded = (value * 10_000).rounded() / 10_000
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(rounded)
-    }
-
-    /// A JSON string literal.
-    private static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

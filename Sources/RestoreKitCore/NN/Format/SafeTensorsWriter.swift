@@ -29,14 +29,14 @@ public struct SafeTensorsWriter {
         data.reserveCapacity(begin + 4 * values.count)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } }
         let dims = shape.map(String.init).joined(separator: ",")
-        header.append("\(Self.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(dims)],\"data_offsets\":[\(begin),\(data.count)]}")
+        header.append("\(name.jsonQuoted):{\"dtype\":\"F32\",\"shape\":[\(dims)],\"data_offsets\":[\(begin),\(data.count)]}")
     }
 
     /// The file's bytes, with `metadata` as its `__metadata__` map (left out when empty).
     public func bytes(metadata: [String: String] = [:]) -> [UInt8] {
         var members = header
         if !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\(Self.quoted($0.value))" }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\($0.key.jsonQuoted):\($0.value.jsonQuoted)" }
             members.insert("\"__metadata__\":{\(pairs.joined(separator: ","))}", at: 0)
         }
         var json = Array("{\(members.joined(separator: ","))}".utf8)
@@ -45,24 +45,5 @@ public struct SafeTensorsWriter {
         out.reserveCapacity(8 + json.count + data.count)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out += $0 }
         return out + json + data
-    }
-
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
