@@ -44,4 +44,29 @@ import Testing
         let delta = try psnr(blur: 0), gaussian = try psnr(blur: 1.2)
         #expect(gaussian - delta >= 0.5, "Y PSNR: delta code \(delta) dB, σ 1.2 code \(gaussian) dB")
     }
+
+    /// ×2.5 runs SRMD ×3, its code that of the blur on the ×3 grid, and shrinks
+    /// the output: regions agree with the whole image, and the result beats the
+    /// classic path on the same damage.
+    @Test(.enabled(if: installed, skip))
+    func otherFactorsResampleTheNextNetworkUp() throws {
+        let prompt = RestorationPrompt(deblur: .value(1.2), upsample: .value(2.5))
+        let truth = TestSupport.crop(TestSupport.sample, x: 180, y: 80, width: 100, height: 80)
+        let low = try PromptDegradation.apply(prompt, to: truth).image
+        let context = RestorationContext(threads: 2)
+        let plan = try RestorationPlanner(backends: LearnedBackends.installed(in: Self.models) + [ClassicBackend()])
+            .plan(prompt, channels: 3)
+        let srmd = try #require(plan.stages.first?.restorer as? SRMDRestorer)
+        #expect(plan.stages.count == 1 && srmd.networkFactor == 3)
+        let whole = try plan.run(on: low, tileSize: 256, context: context)
+        let tiled = try plan.run(on: low, tileSize: 32, context: context)
+        #expect(whole.width == 100 && whole.height == 80)
+        let difference = zip(whole.samples, tiled.samples).map { abs($0 - $1) }.max() ?? 1
+        #expect(difference < 1e-4, "tiles differ from the whole image by \(difference)")
+        let classic = try RestorationPlanner(backends: [ClassicBackend()]).plan(prompt, channels: 3)
+            .run(on: low, context: context)
+        let learned = try PSNR.measure(whole, reference: truth, channels: .lumaY, crop: 3)
+        let weightFree = try PSNR.measure(classic, reference: truth, channels: .lumaY, crop: 3)
+        #expect(learned > weightFree, "Y PSNR: SRMD ×3 resampled \(learned) dB, classic \(weightFree) dB")
+    }
 }

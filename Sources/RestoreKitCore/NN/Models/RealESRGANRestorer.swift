@@ -22,7 +22,6 @@ public struct RealESRGANRestorer: Restorer {
     /// since its four 3×3 convolutions reach 1.25 input pixels.
     static let framing = NetworkFraming(scale: networkScale, trim: 0, borderPadding: 10, halo: 96, chunk: 512,
                                         tail: ("Interp", 128, 2))
-    static let resampling = ResizeFilter.lanczos
 
     init(scale: Double, models: ModelDirectory) throws {
         self.scale = scale
@@ -38,66 +37,25 @@ public struct RealESRGANRestorer: Restorer {
                  : (RestorationPrompt.scaled(width, scale), RestorationPrompt.scaled(height, scale))
     }
 
-    /// The ×4 pixels the resampling of `output` reads.
-    private func networkRect(for output: Rect, width: Int, height: Int) -> (Rect, taps: (x: Resampling.Taps, y: Resampling.Taps)?) {
-        guard !isNative else { return (output, nil) }
-        let (ow, oh) = outputSize(width: width, height: height)
-        let tx = Resampling.taps(inSize: width * Self.networkScale, outSize: ow, filter: Self.resampling, antialias: true)
-        let ty = Resampling.taps(inSize: height * Self.networkScale, outSize: oh, filter: Self.resampling, antialias: true)
-        func span(_ taps: Resampling.Taps, _ range: Range<Int>) -> Range<Int> {
-            let lower = range.map { taps.starts[$0] }.min()!
-            let upper = range.map { taps.starts[$0] + max(taps.counts[$0], 1) }.max()!
-            return lower ..< upper
-        }
-        let xs = span(tx, output.x ..< output.maxX), ys = span(ty, output.y ..< output.maxY)
-        return (Rect(x: xs.lowerBound, y: ys.lowerBound, width: xs.count, height: ys.count), (tx, ty))
+    /// The resampling of the ×4 output to `scale`; nil at ×4.
+    private func resampling(width: Int, height: Int) -> NetworkOutputResampling? {
+        guard !isNative else { return nil }
+        return NetworkOutputResampling(from: (width * Self.networkScale, height * Self.networkScale),
+                                       to: outputSize(width: width, height: height))
     }
 
     public func inputRect(for output: Rect, inputWidth: Int, inputHeight: Int) -> Rect {
-        let (rect, _) = networkRect(for: output, width: inputWidth, height: inputHeight)
+        let rect = resampling(width: inputWidth, height: inputHeight)?.networkRect(for: output) ?? output
         return Self.framing.inputRect(for: rect, width: inputWidth, height: inputHeight)
     }
 
     public func restore(_ input: Image, at inputRect: Rect, producing output: Rect,
                         inputWidth: Int, inputHeight: Int, context: RestorationContext) throws -> Image {
-        let (rect, taps) = networkRect(for: output, width: inputWidth, height: inputHeight)
+        let resampling = resampling(width: inputWidth, height: inputHeight)
+        let rect = resampling?.networkRect(for: output) ?? output
         let restored = try Self.framing.render(network, input: "data", output: "output", constants: [],
                                                from: input, at: inputRect, producing: rect,
                                                width: inputWidth, height: inputHeight, context: context)
-        guard let taps else { return restored }
-        return try Self.resample(restored, at: rect, to: output, taps: taps)
-    }
-
-    /// Separable resampling of `image` (the ×4 pixels of `rect`) to the output
-    /// pixels of `output`, rows first, clamped to [0, 1].
-    static func resample(_ image: Image, at rect: Rect, to output: Rect,
-                         taps: (x: Resampling.Taps, y: Resampling.Taps)) throws -> Image {
-        let planes = image.layout.channelCount
-        var result = try Image(width: output.width, height: output.height, layout: image.layout, encoding: image.encoding)
-        var rows = [Float](repeating: 0, count: image.height * output.width)
-        for c in 0 ..< planes {
-            let plane = image.plane(c)
-            let base = plane.startIndex
-            for y in 0 ..< image.height {
-                for x in 0 ..< output.width {
-                    let i = output.x + x, first = taps.x.starts[i] - rect.x
-                    var sum: Float = 0
-                    for t in 0 ..< taps.x.counts[i] {
-                        sum += taps.x.weights[i * taps.x.stride + t] * plane[base + y * image.width + first + t]
-                    }
-                    rows[y * output.width + x] = sum
-                }
-            }
-            var out = [Float](repeating: 0, count: output.width * output.height)
-            for y in 0 ..< output.height {
-                let j = output.y + y, first = taps.y.starts[j] - rect.y
-                for t in 0 ..< taps.y.counts[j] {
-                    let w = taps.y.weights[j * taps.y.stride + t], row = (first + t) * output.width
-                    for x in 0 ..< output.width { out[y * output.width + x] += w * rows[row + x] }
-                }
-            }
-            result.setPlane(c, out.map { min(max($0, 0), 1) })
-        }
-        return result
+        return try resampling?.resample(restored, at: rect, to: output) ?? restored
     }
 }

@@ -1,6 +1,6 @@
-/// "srmd": enlargement by 2, 3 or 4, undoing a bicubic downscale and the
-/// stated Gaussian blur before it, with the stated Gaussian noise removed at
-/// the same time.
+/// "srmd": enlargement by up to 4 (natively 2, 3 or 4), undoing a bicubic
+/// downscale and the stated Gaussian blur before it, with the stated Gaussian
+/// noise removed at the same time.
 public struct SRMDBackend: RestorationBackend {
     let models: ModelDirectory
 
@@ -10,7 +10,7 @@ public struct SRMDBackend: RestorationBackend {
         switch task {
         case .upsample(let factor, let blur, let noise), .upsampleDenoise(let factor, let blur, let noise):
             guard SRMDRestorer.accepts(factor: factor, blur: blur, noise: noise) else { return nil }
-            return try SRMDRestorer(factor: Int(factor), blur: blur, noise: noise, models: models)
+            return try SRMDRestorer(factor: factor, blur: blur, noise: noise, models: models)
         default:
             return nil
         }
