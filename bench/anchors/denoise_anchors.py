@@ -70,7 +70,7 @@ def main():
     for sigma in sigmas:
         names = sorted(name for (s, name) in ours if s == sigma)
         subset = names[:args.subset]
-        cv_results, bm_results, our_subset = [], [], []
+        cv_results, bm_results, our_subset = [], [], {}
         for name in names:
             clean = imread(os.path.join(folder, name + ".png")).astype(np.float64) / 255
             noisy = np.load(os.path.join(args.out, f"sigma{sigma}", name + ".npy")).astype(np.float64)
@@ -85,12 +85,13 @@ def main():
                 denoised = bm3d.bm3d_rgb(noisy, sigma / 255)
                 seconds = time.perf_counter() - start
                 bm_results.append(psnr_ssim(clean, denoised) + (seconds,))
-                our_subset.append(ours[(sigma, name)])
+                our_subset[name] = ours[(sigma, name)]
         timing = os.path.join(args.out, "timing")
         subprocess.run([args.rkbench, "denoise", "--limit", str(len(subset)), "--sigmas", str(sigma),
                         "--megapixel-runs", "0", "--out", timing], check=True, stdout=subprocess.DEVNULL)
         again = read_ours(os.path.join(timing, "rkbench.tsv"))
-        our_subset = [(p, s, again[(sigma, name)][2]) for (p, s, _) in our_subset]
+        # Quality from the full run, time from the re-run right after bm3d.
+        our_subset = [(p, s, again[(sigma, name)][2]) for name, (p, s, _) in our_subset.items()]
         cv = np.mean(cv_results, axis=0)
         bm = np.mean(bm_results, axis=0)
         us = np.mean(our_subset, axis=0)
