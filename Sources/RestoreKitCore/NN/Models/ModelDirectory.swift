@@ -93,6 +93,34 @@ public final class ModelDirectory: @unchecked Sendable {
         }
     }
 
+    /// The network `stem` of `package` (a safetensors package), checked against
+    /// the manifest and made by `build` from the mapped weights, once.
+    public func network(_ stem: String, of package: ModelCatalog.Package,
+                        building build: (SafeTensorsFile) throws -> Network) throws -> Network {
+        let relative = package.folder + "/" + stem + ".safetensors"
+        if let network = lock.withLock({ networks[relative] }) { return network }
+        let file = path + "/" + relative
+        let again = "run '\(ModelCatalog.fetchCommand)' (folder \(path))"
+        guard let entry = entries[relative] else {
+            throw RestoreError(.model, "the \(package.folder) model '\(relative)' is not installed; \(again)")
+        }
+        let weights: SafeTensorsFile
+        do {
+            weights = try SafeTensorsFile(path: file)
+        } catch let error as RestoreError {
+            throw RestoreError(.model, "\(error.message); \(again)")
+        }
+        guard weights.sha256() == entry.sha256 else {
+            throw RestoreError(.model, "'\(file)' is damaged (its sha256 differs from the manifest's); \(again)")
+        }
+        let network = try build(weights)
+        return lock.withLock {
+            if let existing = networks[relative] { return existing }
+            networks[relative] = network
+            return network
+        }
+    }
+
     private func verifiedBytes(_ relative: String, _ package: ModelCatalog.Package) throws -> [UInt8] {
         let file = path + "/" + relative
         let again = "run '\(ModelCatalog.fetchCommand)' (folder \(path))"

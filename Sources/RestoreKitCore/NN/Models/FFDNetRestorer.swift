@@ -1,0 +1,48 @@
+/// Removes additive Gaussian noise of a stated σ with FFDNet, whose
+/// noise-level input is exactly that σ (colour or gray network by the image).
+///
+/// A tile starts on an even pixel, so its 2 × 2 phases are the whole image's;
+/// with `halo` pixels of context — the network's receptive field at half
+/// resolution, doubled, plus the padding of an odd side — its interior is
+/// what the whole image gives, up to rounding. Alpha is kept; the result is
+/// clamped to [0, 1], as FFDNet's reference test code does.
+public struct FFDNetRestorer: LocalRestorer {
+    /// Noise standard deviation in [0, 1] units.
+    public let sigma: Double
+    private let model: FFDNetNetwork
+
+    /// The largest σ FFDNet was trained for (75/255).
+    public static let maximumSigma = 75.0 / 255
+
+    /// Whether FFDNet covers noise of `sigma` (above 0, at most 75/255).
+    static func accepts(sigma: Double) -> Bool { sigma > 0 && sigma <= maximumSigma }
+
+    /// The restorer for `colors` (1 or 3) channels; throws when the model is
+    /// not installed or damaged.
+    init(sigma: Double, colors: Int, models: ModelDirectory) throws {
+        self.sigma = sigma
+        let stem = colors == 3 ? "ffdnet_color" : "ffdnet_gray"
+        let network = try models.network(stem, of: ModelCatalog.ffdnet) { weights in
+            try FFDNetNetwork.network(colors: colors, weights: weights)
+        }
+        model = FFDNetNetwork(colors: colors, network: network)
+    }
+
+    public var name: String { model.colors == 3 ? "FFDNet colour" : "FFDNet gray" }
+
+    public var halo: Int { 2 * FFDNetNetwork.layers(colors: model.colors) + 2 }
+
+    public var alignment: Int { 2 }
+
+    public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
+        guard tile.layout.colorChannelCount == model.colors else {
+            throw RestoreError(.invalidArgument, "\(name) restores \(model.colors)-channel images, not \(tile.layout.name)")
+        }
+        let colours = Array(tile.samples.prefix(model.colors * tile.planeCount))
+        let denoised = try model.denoise(colours, width: tile.width, height: tile.height, sigma: Float(sigma),
+                                         threads: context.threads) { try context.report($0) }
+        var out = tile
+        for i in 0 ..< denoised.count { out.samples[i] = min(max(denoised[i], 0), 1) }
+        return out
+    }
+}
