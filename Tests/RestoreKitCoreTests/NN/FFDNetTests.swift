@@ -171,7 +171,10 @@ import Testing
         #expect(try backend.restorer(for: .denoise(sigma: 0.1), channels: 1)?.name == "FFDNet gray")
         #expect(try backend.restorer(for: .denoise(sigma: 0.5), channels: 3) == nil)
         #expect(try backend.restorer(for: .denoise(sigma: 0), channels: 3) == nil)
-        #expect(try backend.restorer(for: .deblur(sigma: 1, noise: 0), channels: 3) == nil)
+        #expect(try backend.restorer(for: .deblur(sigma: 1, noise: 0), channels: 3)?.name == "plug-and-play FFDNet colour")
+        #expect(try backend.restorer(for: .deblurDenoise(sigma: 1, noise: 0.01), channels: 1)?.name == "plug-and-play FFDNet gray")
+        #expect(try backend.restorer(for: .deblurDenoise(sigma: 1, noise: 0.5), channels: 3) == nil)
+        #expect(try backend.restorer(for: .deblur(sigma: 0, noise: 0), channels: 3) == nil)
         // Alpha is kept, colours clamped.
         let restorer = try #require(try backend.restorer(for: .denoise(sigma: 0.2), channels: 1) as? FFDNetRestorer)
         let tile = try Image(width: 6, height: 5, layout: .grayAlpha,

@@ -1,11 +1,21 @@
-/// "ffdnet": Gaussian denoising at the stated σ (up to 75/255), colour or gray.
+/// "ffdnet": Gaussian denoising at the stated σ (up to 75/255), and
+/// deblurring of a stated Gaussian blur, alone or with stated noise, by
+/// plug-and-play with FFDNet as the prior; colour or gray.
 public struct FFDNetBackend: RestorationBackend {
     let models: ModelDirectory
 
     public var name: String { "ffdnet" }
 
     public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
-        guard case .denoise(let sigma) = task, FFDNetRestorer.accepts(sigma: sigma) else { return nil }
-        return try FFDNetRestorer(sigma: sigma, colors: channels == 1 ? 1 : 3, models: models)
+        let colors = channels == 1 ? 1 : 3
+        switch task {
+        case .denoise(let sigma) where FFDNetRestorer.accepts(sigma: sigma):
+            return try FFDNetRestorer(sigma: sigma, colors: colors, models: models)
+        case .deblur(let sigma, let noise) where PlugAndPlayDeblurrer.accepts(sigma: sigma, noise: noise),
+             .deblurDenoise(let sigma, let noise) where PlugAndPlayDeblurrer.accepts(sigma: sigma, noise: noise):
+            return try PlugAndPlayDeblurrer(sigma: sigma, noise: noise, colors: colors, models: models)
+        default:
+            return nil
+        }
     }
 }

@@ -21,11 +21,17 @@ public struct FFDNetRestorer: LocalRestorer {
     /// not installed or damaged.
     init(sigma: Double, colors: Int, models: ModelDirectory) throws {
         self.sigma = sigma
+        model = try Self.network(colors: colors, models: models)
+    }
+
+    /// The installed FFDNet for `colors` (1 or 3) channels; throws when it is
+    /// missing or damaged.
+    static func network(colors: Int, models: ModelDirectory) throws -> FFDNetNetwork {
         let stem = colors == 3 ? "ffdnet_color" : "ffdnet_gray"
         let network = try models.network(stem, of: ModelCatalog.ffdnet) { weights in
             try FFDNetNetwork.network(colors: colors, weights: weights)
         }
-        model = FFDNetNetwork(colors: colors, network: network)
+        return FFDNetNetwork(colors: colors, network: network)
     }
 
     public var name: String { model.colors == 3 ? "FFDNet colour" : "FFDNet gray" }
