@@ -31,16 +31,17 @@ public struct RestorationPlanner: Sendable {
         if prompt.removeAllDegradation, let stage = try blindStage(prompt, candidates, channels: channels, strength: strength) {
             return RestorationPlan(stages: [stage], prompt: prompt)
         }
+        // Before any analysis: no estimate gives the output size.
+        if prompt.upsample == .estimate {
+            throw RestoreError(.invalidPrompt,
+                "'Upsample' without a factor: the output size is your choice, e.g. 'Upsample to 2'")
+        }
         var prompt = prompt
         var used: DegradationAnalysis?
         if let why = Self.estimateNeeded(prompt) {
             guard let analysis else { throw RestoreError(.needsAnalysis, why) }
             prompt = analysis.filling(prompt)
             used = analysis
-        }
-        if prompt.upsample == .estimate {
-            throw RestoreError(.invalidPrompt,
-                "'Upsample' without a factor: the output size is your choice, e.g. 'Upsample to 2'")
         }
 
         var stages: [PlannedStage] = []
