@@ -37,6 +37,18 @@ import Testing
         #expect(pnp > classic + 0.3, "plug-and-play \(pnp) dB, classic \(classic) dB")
     }
 
+    @Test("only the stated blur is removed: extra defocus stays", .enabled(if: installed, skip))
+    func onlyTheStatedBlur() throws {
+        let sharp = Support.sampleCrop(x: 180, y: 80, width: 64, height: 64)
+        let defocused = sharp.convolved(with: try BlurKernel(.gaussian(sigma: 1.5)))
+        let degraded = Support.quantized(defocused.convolved(with: try BlurKernel(.gaussian(sigma: 1.2))))
+        let restored = try Self.restore(degraded, with: Self.restorer(sigma: 1.2, noise: 0))
+        let toDefocused = try Support.psnr(restored, defocused), toSharp = try Support.psnr(restored, sharp)
+        let degradedToDefocused = try Support.psnr(degraded, defocused)
+        #expect(toDefocused > toSharp + 5, "to σa-blurred \(toDefocused) dB, to sharp \(toSharp) dB")
+        #expect(toDefocused > degradedToDefocused + 3, "\(degradedToDefocused) → \(toDefocused) dB")
+    }
+
     @Test("tiles with their halo agree with a whole-image restore", .enabled(if: installed, skip))
     func tilesMatchWhole() throws {
         // Gray and a strip, to stay fast in a debug build: two tiles split
