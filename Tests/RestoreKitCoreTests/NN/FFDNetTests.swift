@@ -159,6 +159,23 @@ import Testing
         }
     }
 
+    /// A plan for colour renders a neutral region (a gray picture stored as
+    /// RGB) as gray: the colour restorer then runs the gray network.
+    @Test func colourRestorerTakesGrayTiles() throws {
+        let dir = try Self.models()
+        defer { TestSupport.removeFolder(dir) }
+        let colour = try FFDNetRestorer(sigma: 0.1, colors: 3, models: ModelDirectory(path: dir))
+        let gray = try FFDNetRestorer(sigma: 0.1, colors: 1, models: ModelDirectory(path: dir))
+        var generator = SeededGenerator(seed: 5)
+        let plane = (0 ..< 24 * 18).map { _ in Float.random(in: 0 ... 1, using: &generator) }
+        let image = try Image(width: 24, height: 18, layout: .gray, samples: plane)
+        let context = RestorationContext(threads: 1)
+        let viaColour = try colour.restore(tile: image, origin: (0, 0), context: context)
+        #expect(viaColour.layout == .gray)
+        #expect(viaColour.samples == (try gray.restore(tile: image, origin: (0, 0), context: context)).samples)
+        #expect(colour.halo >= gray.halo)
+    }
+
     @Test func backendServesStatedNoiseWithinTraining() throws {
         let dir = try Self.models()
         defer { TestSupport.removeFolder(dir) }

@@ -9,7 +9,7 @@
 public struct FFDNetRestorer: LocalRestorer {
     /// Noise standard deviation in [0, 1] units.
     public let sigma: Double
-    private let model: FFDNetNetwork
+    private let networks: [FFDNetNetwork]
 
     /// The largest σ FFDNet was trained for (75/255).
     public static let maximumSigma = 75.0 / 255
@@ -21,7 +21,15 @@ public struct FFDNetRestorer: LocalRestorer {
     /// not installed or damaged.
     init(sigma: Double, colors: Int, models: ModelDirectory) throws {
         self.sigma = sigma
-        model = try Self.network(colors: colors, models: models)
+        networks = try Self.networks(colors: colors, models: models)
+    }
+
+    /// The installed networks a restorer for `colors` channels needs: for
+    /// colour images also the gray one, since plans render neutral regions (a
+    /// gray picture stored as RGB) as gray, and gray noise is not the
+    /// independent per-channel noise the colour network removes.
+    static func networks(colors: Int, models: ModelDirectory) throws -> [FFDNetNetwork] {
+        try (colors == 3 ? [3, 1] : [1]).map { try network(colors: $0, models: models) }
     }
 
     /// The installed FFDNet for `colors` (1 or 3) channels; throws when it is
@@ -34,21 +42,37 @@ public struct FFDNetRestorer: LocalRestorer {
         return FFDNetNetwork(colors: colors, network: network)
     }
 
-    public var name: String { model.colors == 3 ? "FFDNet colour" : "FFDNet gray" }
+    public var name: String { networks[0].colors == 3 ? "FFDNet colour" : "FFDNet gray" }
 
-    public var halo: Int { 2 * FFDNetNetwork.layers(colors: model.colors) + 2 }
+    public var halo: Int { 2 * networks.map { FFDNetNetwork.layers(colors: $0.colors) }.max()! + 2 }
 
     public var alignment: Int { 2 }
 
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
-        guard tile.layout.colorChannelCount == model.colors else {
-            throw RestoreError(.invalidArgument, "\(name) restores \(model.colors)-channel images, not \(tile.layout.name)")
-        }
+        let model = try networks.fitting(tile, restorer: name)
         let colours = Array(tile.samples.prefix(model.colors * tile.planeCount))
         let denoised = try model.denoise(colours, width: tile.width, height: tile.height, sigma: Float(sigma),
                                          threads: context.threads) { try context.report($0) }
-        var out = tile
-        for i in 0 ..< denoised.count { out.samples[i] = min(max(denoised[i], 0), 1) }
+        return tile.replacingColors(with: denoised)
+    }
+}
+
+extension [FFDNetNetwork] {
+    /// The network for `tile`'s channel count.
+    func fitting(_ tile: Image, restorer name: String) throws -> FFDNetNetwork {
+        guard let network = first(where: { $0.colors == tile.layout.colorChannelCount }) else {
+            throw RestoreError(.invalidArgument, "\(name) cannot restore \(tile.layout.name) images")
+        }
+        return network
+    }
+}
+
+extension Image {
+    /// The image with its colour planes replaced by `planes`, clamped to
+    /// [0, 1] as FFDNet's reference test code does; alpha kept.
+    func replacingColors(with planes: [Float]) -> Image {
+        var out = self
+        for i in 0 ..< planes.count { out.samples[i] = Swift.min(Swift.max(planes[i], 0), 1) }
         return out
     }
 }

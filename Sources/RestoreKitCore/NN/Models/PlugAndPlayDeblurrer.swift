@@ -23,7 +23,7 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     public let sigma: Double
     /// The stated noise's standard deviation in [0, 1] units (0: none stated).
     public let noise: Double
-    private let model: FFDNetNetwork
+    private let networks: [FFDNetNetwork]
 
     /// Half-quadratic iterations: DPIR's eight. Twelve or sixteen gain
     /// under 0.03 dB (BSDS500-train σ 2 + 0.005, CBSD68 σ 2 + 0.01).
@@ -64,10 +64,10 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     init(sigma: Double, noise: Double, colors: Int, models: ModelDirectory) throws {
         self.sigma = sigma
         self.noise = noise
-        model = try FFDNetRestorer.network(colors: colors, models: models)
+        networks = try FFDNetRestorer.networks(colors: colors, models: models)
     }
 
-    public var name: String { model.colors == 3 ? "plug-and-play FFDNet colour" : "plug-and-play FFDNet gray" }
+    public var name: String { networks[0].colors == 3 ? "plug-and-play FFDNet colour" : "plug-and-play FFDNet gray" }
 
     /// Mirrored samples around a plane in its periodic frame: twice the
     /// blur's reach, so the data term sees the model's borders.
@@ -83,13 +83,11 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
         guard Self.accepts(sigma: sigma, noise: noise) else {
             throw RestoreError(.invalidArgument, "\(name) needs a blur sigma > 0 and noise in [0, 75/255], not \(sigma) and \(noise)")
         }
-        guard tile.layout.colorChannelCount == model.colors else {
-            throw RestoreError(.invalidArgument, "\(name) restores \(model.colors)-channel images, not \(tile.layout.name)")
-        }
+        let model = try networks.fitting(tile, restorer: name)
         try context.checkCancelled()
         let colors = model.colors, count = tile.planeCount, threads = context.threads
-        let frame = PeriodicFrame(width: tile.width, height: tile.height, margin: margin, minimumGap: 16)
         var z = Array(tile.samples.prefix(colors * count))
+        let frame = PeriodicFrame(width: tile.width, height: tile.height, margin: margin, minimumGap: 16)
         let steps = try (0 ..< colors).map { c in
             let framed = z.withUnsafeBufferPointer {
                 frame.embed(UnsafeBufferPointer(rebasing: $0[c * count ..< (c + 1) * count]), threads: threads)
@@ -112,8 +110,6 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
             z = try model.denoise(x, width: tile.width, height: tile.height, sigma: Float(level.sigma),
                                   threads: threads) { try context.report((Double(k) + $0) / Double(schedule.count)) }
         }
-        var out = tile
-        for i in 0 ..< z.count { out.samples[i] = min(max(z[i], 0), 1) }
-        return out
+        return tile.replacingColors(with: z)
     }
 }
