@@ -13,6 +13,9 @@ mkdir -p "$work"
 fail() { echo "check-gimp: FAIL: $*" >&2; exit 1; }
 
 prompt="Denoise with sigma 0.06"
+# GIMP runs in the chroot with a fresh HOME, where no models are installed: the
+# CLI's reference must run without them too, on the same (classic) restorers.
+export RESTOREKIT_MODELS="$work/no-models"
 "$cli" degrade docs/samples/chelsea.png "$work/degraded.png" --restoration "$prompt" --seed 7 >/dev/null
 "$cli" restore "$work/degraded.png" "$work/cli.png" --restoration "$prompt" --quiet
 "$cli" restore "$work/degraded.png" "$work/cli-analysed.png" 2>"$work/cli-stderr"
