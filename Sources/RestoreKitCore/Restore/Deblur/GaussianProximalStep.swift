@@ -26,14 +26,7 @@ struct GaussianProximalStep {
         blurX = GaussianTransfer.gaussian(sigma: sigma, length: width)
         blurY = GaussianTransfer.gaussian(sigma: sigma, length: height)
         var data = try plan.forward(observed, threads: threads)
-        let rows = height / 2 + 1
-        for x in 0 ..< width {
-            for y in 0 ..< rows {
-                let k = blurX[x] * blurY[y]
-                data.real[x * rows + y] *= k
-                data.imaginary[x * rows + y] *= k
-            }
-        }
+        GaussianTransfer.multiply(&data, by: blurX, blurY, scale: 1, threads: threads)
         self.data = data
     }
 

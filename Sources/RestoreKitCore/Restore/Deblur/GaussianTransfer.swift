@@ -33,4 +33,27 @@ enum GaussianTransfer {
     static func differencePower(length: Int) -> [Float] {
         (0 ..< length).map { Float(2 - 2 * cos(2 * Double.pi * Double($0) / Double(length))) }
     }
+
+    /// Multiplies a plane's half spectrum (`height / 2 + 1` rows per column)
+    /// by `scale` · kx[x] · ky[y]: a separable, real transfer function such as
+    /// the Gaussian's, applied to the data term of a deconvolution.
+    static func multiply(_ spectrum: inout FFT.Spectrum2D, by kx: [Float], _ ky: [Float], scale: Float,
+                         threads: Int) {
+        let rows = spectrum.height / 2 + 1
+        kx.withUnsafeBufferPointer { kx in
+            ky.withUnsafeBufferPointer { ky in
+                spectrum.real.withUnsafeMutableBufferPointer { re in
+                    spectrum.imaginary.withUnsafeMutableBufferPointer { im in
+                        parallelFor(spectrum.width, threads: threads) { x in
+                            for y in 0 ..< rows {
+                                let factor = scale * kx[x] * ky[y]
+                                re[x * rows + y] *= factor
+                                im[x * rows + y] *= factor
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -54,25 +54,10 @@ struct HalfQuadraticDeconvolver {
     /// callers can report progress and honour cancellation.
     func solve(_ observed: [Float], lambda: Float, iterations: Int, threads: Int,
                step: (Int) throws -> Void) throws -> [Float] {
-        let rows = height / 2 + 1
         let count = width * height
         // λ·K·Ŷ, the fixed part of the x-step's numerator.
         var data = try plan.forward(observed, threads: threads)
-        blurX.withUnsafeBufferPointer { kx in
-            blurY.withUnsafeBufferPointer { ky in
-                data.real.withUnsafeMutableBufferPointer { re in
-                    data.imaginary.withUnsafeMutableBufferPointer { im in
-                        parallelFor(width, threads: threads) { x in
-                            for y in 0 ..< rows {
-                                let scale = lambda * kx[x] * ky[y]
-                                re[x * rows + y] *= scale
-                                im[x * rows + y] *= scale
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        GaussianTransfer.multiply(&data, by: blurX, blurY, scale: lambda, threads: threads)
 
         var x = observed
         var gradients = [Float](repeating: 0, count: 2 * count)
