@@ -148,7 +148,8 @@ public final class Network: Sendable {
                 throw RestoreError(error.kind == .outOfMemory ? .outOfMemory : .model,
                                    "\(source): layer '\(node.name)' (\(node.type)): \(error.message)")
             }
-            if let statistics, macs > 0 { statistics.record(multiplyAdds: macs, seconds: monotonicSeconds() - start) }
+            if let statistics { statistics.record(layer: node.name, type: node.type, multiplyAdds: macs,
+                                                  seconds: monotonicSeconds() - start) }
             for (top, tensor) in zip(node.tops, results) where plan.lastUse[top] != nil || top == plan.target {
                 blobs[top] = tensor
             }
@@ -259,20 +260,37 @@ struct ExecutionPlan {
     }
 }
 
-/// Multiply-adds and time of the convolution-type layers of forward passes.
+/// Multiply-adds and time of the convolution-type layers of forward passes,
+/// and the time of every layer run.
 public final class NetworkStatistics: @unchecked Sendable {
+    /// One layer run: its name and type in the `.param` file, its multiply-adds
+    /// (counted as direct convolution; 0 for layers without weights) and seconds.
+    public struct LayerRun: Sendable {
+        public let name: String
+        public let type: String
+        public let multiplyAdds: Double
+        public let seconds: Double
+    }
+
     private let lock = Lock()
     private var macs = 0.0
     private var time = 0.0
+    private var runs: [LayerRun] = []
 
     public init() {}
 
-    func record(multiplyAdds: Double, seconds: Double) {
+    func record(layer: String, type: String, multiplyAdds: Double, seconds: Double) {
         lock.withLock {
-            macs += multiplyAdds
-            time += seconds
+            if multiplyAdds > 0 {
+                macs += multiplyAdds
+                time += seconds
+            }
+            runs.append(LayerRun(name: layer, type: type, multiplyAdds: multiplyAdds, seconds: seconds))
         }
     }
+
+    /// The layers run, in order (folded layers do not appear).
+    public var layers: [LayerRun] { lock.withLock { runs } }
 
     /// Multiply-adds counted as direct convolution.
     public var multiplyAdds: Double { lock.withLock { macs } }

@@ -8,9 +8,11 @@ import Glibc
 // which runs the ncnn and PyTorch references in the same run):
 //
 //   forward --model PATH --input FILE --shape C,H,W --in BLOB --out BLOB [--threads N] [--repeat R] [--save FILE]
+//           [--layers 1]
 //       runs an ncnn network (PATH.param/.bin) on a raw float32 CHW input; prints one line
 //       `ms=… cpu_ms=… gflop=… gflops=… conv_gflops=… peak_mib=… blas=… threads=…` (best of R; FLOPs
-//       count every convolution as a direct one: 2 · outputs · inputs · taps per pixel).
+//       count every convolution as a direct one: 2 · outputs · inputs · taps per pixel); `--layers 1`
+//       first prints `layer=NAME type=TYPE ms=… gflops=…` for each layer of the best run.
 //   sgemm [--threads N]
 //       the 1024³ sgemm rate of OpenBLAS with N threads of its own (best of 5): the ceiling.
 //   quality prepare|score --work DIR [--sets Set5,Set14] [--scales 2,3,4]
@@ -41,7 +43,7 @@ func nnBenchmark(_ arguments: [String]) throws {
     case "forward":
         try forward(model: try option("model"), input: try option("input"), shape: try option("shape"),
                     inBlob: try option("in"), outBlob: try option("out"), threads: threads,
-                    repeats: Int(options["repeat"] ?? "") ?? 1, save: options["save"])
+                    repeats: Int(options["repeat"] ?? "") ?? 1, save: options["save"], layers: options["layers"] == "1")
     case "sgemm":
         sgemmRate(threads: threads)
     case "quality":
@@ -61,7 +63,7 @@ func nnBenchmark(_ arguments: [String]) throws {
 }
 
 private func forward(model: String, input path: String, shape text: String, inBlob: String, outBlob: String,
-                     threads: Int, repeats: Int, save: String?) throws {
+                     threads: Int, repeats: Int, save: String?, layers: Bool) throws {
     let network = try Network(path: model)
     let shape = text.split(separator: ",").compactMap { Int($0) }
     guard shape.count == 3 else { throw RestoreError(.invalidArgument, "--shape is C,H,W") }
@@ -81,6 +83,12 @@ private func forward(model: String, input path: String, shape text: String, inBl
         let seconds = now() - start
         bestCPU = min(bestCPU, processSeconds() - startCPU)
         if seconds < best { (best, statistics) = (seconds, run) }
+    }
+    if layers {
+        for run in statistics.layers {
+            let rate = run.multiplyAdds > 0 ? " gflops=\(fixed(2 * run.multiplyAdds / run.seconds / 1e9, 1))" : ""
+            print("layer=\(run.name) type=\(run.type) ms=\(fixed(run.seconds * 1000, 2))" + rate)
+        }
     }
     let flops = 2 * statistics.multiplyAdds
     print("ms=\(fixed(best * 1000, 1)) cpu_ms=\(fixed(bestCPU * 1000, 1)) gflop=\(fixed(flops / 1e9, 2)) "
