@@ -87,8 +87,8 @@ def main():
                 bm_results.append(psnr_ssim(clean, denoised) + (seconds,))
                 our_subset[name] = ours[(sigma, name)]
         timing = os.path.join(args.out, "timing")
-        subprocess.run([args.rkbench, "denoise", "--limit", str(len(subset)), "--sigmas", str(sigma),
-                        "--megapixel-runs", "0", "--out", timing], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([args.rkbench, "denoise", "--methods", "bm3d", "--limit", str(len(subset)),
+                        "--sigmas", str(sigma), "--megapixel-runs", "0", "--out", timing], check=True, stdout=subprocess.DEVNULL)
         again = read_ours(os.path.join(timing, "rkbench.tsv"))
         # Quality from the full run, time from the re-run right after bm3d.
         our_subset = [(p, s, again[(sigma, name)][2]) for name, (p, s, _) in our_subset.items()]
