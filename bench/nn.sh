@@ -6,7 +6,8 @@
 # the same run; peak memory; then the RestoreKit rows again with the OPENBLAS_*
 # variables unset (in that command only); the peak memory of a 1024² → 4096²
 # Real-ESRGAN restore; and SRMDNF quality on Set5/Set14 next to ncnn's and the
-# published numbers; and SRMD with a stated blur (Set5: the Gaussian's kernel code
+# published numbers (8-bit and float LR, and SRMD's MATLAB protocol: rkbench
+# srmd-quality); and SRMD with a stated blur (Set5: the Gaussian's kernel code
 # against the delta code). Everything runs in this one process tree.
 #
 #   bench/nn.sh [--quick]      (--quick: 256² only, no 1024² restore, Set5 only)
@@ -166,11 +167,17 @@ fi
 echo
 echo "### SRMDNF quality (bicubic degradation, Y PSNR dB / SSIM, border of scale pixels cropped)"
 echo
+echo "LR: MATLAB imresize(HR, 1/scale, 'bicubic') of the modcropped ground truth, in double. 8-bit LR: rounded to"
+echo "8 bits, restored as \"Upsample to S\" (srmd-ncnn-vulkan's borders: 12 replicated pixels). Float LR: unrounded,"
+echo "same restorer. Published protocol (SRMD's MATLAB test code): unrounded LR straight into the network, whose"
+echo "convolutions zero-pad at the borders. Outputs rounded to 8 bits; Y of BT.601 (not rounded); gray images on their"
+echo "own samples. Target: published protocol within 0.1 dB of the published SRMDNF rows."
+echo
 sets="Set5,Set14"
 [ "$quick" = "--quick" ] && sets="Set5"
-$rk nn quality prepare --work "$out/quality" --sets "$sets" --threads 2
+$rk srmd-quality prepare --work "$out/quality" --sets "$sets" --threads 2
 $py bench/nn_reference.py srmd "$models" "$out/quality" "$sets" 2,3,4
-$rk nn quality score --work "$out/quality" --sets "$sets"
+$rk srmd-quality score --work "$out/quality" --sets "$sets"
 
 echo
 echo "### SRMD with a stated blur (Set5, Gaussian σ 1.2 then bicubic ×½: \"Deblur with sigma 1.2, Upsample to 2\"; Y PSNR dB, border 2 cropped)"

@@ -10,7 +10,7 @@ same networks, inputs and thread counts as `rkbench nn forward`.
   nn_reference.py compare A B
       max and mean |A − B| of two raw float32 outputs.
   nn_reference.py srmd  MODELS WORK SETS SCALES
-      ncnn SRMDNF on the low-resolution images `rkbench nn quality prepare` wrote.
+      ncnn SRMDNF on the low-resolution images `rkbench srmd-quality prepare` wrote.
 
 Each timing prints `ms=… cpu_ms=… peak_mib=…` (best of REPEATS; peak is the
 process's maximum resident set).
@@ -172,10 +172,27 @@ def torch_timing(stem, path, shape, threads, repeats, check=None):
 
 
 def srmd_outputs(models, work, sets, scales):
+    """ncnn SRMDNF on the inputs `rkbench srmd-quality prepare` wrote: NAME-low.png (8-bit) as
+    srmd-ncnn-vulkan runs it (12 replicated pixels, output cropped by 12 x scale) to NAME-8bit.png,
+    and NAME-low.f32 (the float LR) as SRMD's MATLAB test code does (no padding beyond the
+    convolutions' zeros) to NAME-published.png; outputs clamped and rounded to 8 bits."""
     from PIL import Image
     code = [-1.12360956e-08, -1.36899159e-08, 1.85637958e-02, 2.86066886e-08, 3.35292965e-02,
             8.37272935e-08, -2.54424009e-07, -3.16234976e-02, -1.35169253e-02, -1.10466090e-08,
             3.84753793e-02, 3.79465739e-08, -2.44916752e-01, -8.02213490e-01, -5.40549755e-01]
+
+    def forward(net, rgb, pad, scale):
+        x = np.pad(rgb, ((0, 0), (pad, pad), (pad, pad)), mode="edge")
+        x = np.concatenate([x, np.broadcast_to(np.array(code, np.float32)[:, None, None],
+                                               (15,) + x.shape[1:])]).astype(np.float32)
+        y = run_ncnn(net, x, "input", "output")
+        return y[:, pad * scale:y.shape[1] - pad * scale, pad * scale:y.shape[2] - pad * scale]
+
+    def save(y, gray, path):
+        y = np.clip(y, 0, 1)
+        out = np.rint(y.mean(0) * 255) if gray else np.rint(y.transpose(1, 2, 0) * 255)
+        Image.fromarray(out.astype(np.uint8)).save(path)
+
     for scale in map(int, scales.split(",")):
         net = ncnn_net(os.path.join(models, f"srmd/srmdnf_x{scale}"), 2)
         for s in sets.split(","):
@@ -184,17 +201,15 @@ def srmd_outputs(models, work, sets, scales):
             for name in sorted(os.listdir(folder)):
                 if not name.endswith("-low.png"):
                     continue
+                stem = name[:-len("-low.png")]
                 image = Image.open(os.path.join(folder, name))
                 gray = image.mode == "L"
                 rgb = np.asarray(image.convert("RGB"), np.float32).transpose(2, 0, 1) / 255
-                # srmd-ncnn-vulkan: 12 replicated pixels, the delta-kernel code, output cropped by 12 × scale.
-                x = np.pad(rgb, ((0, 0), (12, 12), (12, 12)), mode="edge")
-                x = np.concatenate([x, np.broadcast_to(np.array(code, np.float32)[:, None, None],
-                                                       (15,) + x.shape[1:])]).astype(np.float32)
-                y = run_ncnn(net, x, "input", "output")[:, 12 * scale:-12 * scale, 12 * scale:-12 * scale]
-                y = np.clip(y, 0, 1)
-                out = np.rint(y.mean(0) * 255) if gray else np.rint(y.transpose(1, 2, 0) * 255)
-                Image.fromarray(out.astype(np.uint8)).save(os.path.join(target, name.replace("-low", "-ncnn")))
+                save(forward(net, rgb, 12, scale), gray, os.path.join(target, stem + "-8bit.png"))
+                planes = np.fromfile(os.path.join(folder, stem + "-low.f32"), np.float32)
+                planes = planes.reshape(-1, image.height, image.width)
+                rgb = np.repeat(planes, 3, axis=0) if gray else planes
+                save(forward(net, rgb, 0, scale), gray, os.path.join(target, stem + "-published.png"))
 
 
 command, args = sys.argv[1], sys.argv[2:]

@@ -15,18 +15,14 @@ import Glibc
 //       first prints `layer=NAME type=TYPE ms=… gflops=…` for each layer of the best run.
 //   sgemm [--threads N]
 //       the 1024³ sgemm rate of OpenBLAS with N threads of its own (best of 5): the ceiling.
-//   quality prepare|score --work DIR [--sets Set5,Set14] [--scales 2,3,4]
-//       SRMDNF on the standard protocol (see `quality`); `prepare` writes the low-resolution
-//       inputs and RestoreKit's results, `score` tables them next to ncnn's (DIR/ncnn/…).
 //   blur [--sets Set5] [--sigma 1.2] [--threads N]
 //       SRMDNF ×2 on images blurred with a Gaussian of σ then halved: the blur's kernel code
 //       against the delta code, next to the classic path (see `blurCodeQuality`).
 func nnBenchmark(_ arguments: [String]) throws {
     var rest = arguments[...]
     guard let mode = rest.popFirst() else {
-        throw RestoreError(.invalidArgument, "rkbench nn: forward | sgemm | quality | blur")
+        throw RestoreError(.invalidArgument, "rkbench nn: forward | sgemm | blur")
     }
-    let step = mode == "quality" ? rest.popFirst() : nil
     var options: [String: String] = [:]
     while let key = rest.popFirst() {
         guard key.hasPrefix("--"), let value = rest.popFirst() else {
@@ -46,14 +42,6 @@ func nnBenchmark(_ arguments: [String]) throws {
                     repeats: Int(options["repeat"] ?? "") ?? 1, save: options["save"], layers: options["layers"] == "1")
     case "sgemm":
         sgemmRate(threads: threads)
-    case "quality":
-        let sets = (options["sets"] ?? "Set5,Set14").split(separator: ",").map(String.init)
-        let scales = (options["scales"] ?? "2,3,4").split(separator: ",").compactMap { Int($0) }
-        switch step {
-        case "prepare": try prepareQuality(work: try option("work"), sets: sets, scales: scales, threads: threads)
-        case "score": try scoreQuality(work: try option("work"), sets: sets, scales: scales)
-        default: throw RestoreError(.invalidArgument, "rkbench nn quality: prepare | score")
-        }
     case "blur":
         try blurCodeQuality(sets: (options["sets"] ?? "Set5").split(separator: ",").map(String.init),
                             sigma: Double(options["sigma"] ?? "") ?? 1.2, threads: threads)
@@ -121,72 +109,6 @@ private func sgemmRate(threads: Int) {
     print("sgemm_gflops=\(fixed(2 * Double(n * n * n) / best / 1e9, 1)) blas=\(BLAS.coreName) threads=\(threads)")
 }
 
-// Super-resolution quality of SRMDNF on the standard protocol: the ground truth
-// cropped to a multiple of the scale, downscaled with RestoreKit's Pillow-exact
-// antialiased bicubic (MATLAB imresize's kernel) and rounded to 8 bits; the result
-// rounded to 8 bits and scored on BT.601 Y with `scale` border pixels cropped.
-// RestoreKit runs it through the planner ("Upsample to S", model srmd); ncnn's
-// outputs for the same weights and inputs come from bench/nn_reference.py.
-
-/// The published SRMDNF rows (../shared/data/README.md): PSNR for ×2, ×3, ×4.
-private let publishedSRMDNF: [String: [Double]] = ["Set5": [37.79, 34.12, 31.96], "Set14": [33.32, 30.04, 28.35]]
-
-private func prepareQuality(work: String, sets: [String], scales: [Int], threads: Int) throws {
-    let engine = RestorationEngine(modelsDirectory: nil)
-    for set in sets {
-        for path in try imagePaths("testsets/" + set) {
-            let truth = try ImageFile.read(path).image.colorOnly
-            let name = String(path.split(separator: "/").last!.split(separator: ".").first!)
-            for scale in scales {
-                let folder = "\(work)/\(set)/x\(scale)"
-                try makeFolders(folder)
-                let reference = truth.cropped(to: Rect(width: truth.width - truth.width % scale,
-                                                       height: truth.height - truth.height % scale))
-                let low = try reference.resized(width: reference.width / scale, height: reference.height / scale,
-                                                filter: .bicubic)
-                let lowPath = "\(folder)/\(name)-low.png"
-                try ImageFile.write(eightBit(low), to: lowPath)
-                let input = try ImageFile.read(lowPath).image
-                let fields = try PromptFields(restoration: "Upsample to \(scale)")
-                let restored = try engine.restore(input, fields: fields,
-                                                  options: RestorationOptions(model: "srmd", threads: threads))
-                guard restored.plan.stages.first?.backend == "srmd" else {
-                    throw RestoreError(.model, "SRMD is not installed; run '\(ModelCatalog.fetchCommand)'")
-                }
-                try ImageFile.write(eightBit(restored.image), to: "\(folder)/\(name)-restorekit.png")
-                try ImageFile.write(eightBit(reference), to: "\(folder)/\(name)-truth.png")
-            }
-        }
-    }
-}
-
-private func scoreQuality(work: String, sets: [String], scales: [Int]) throws {
-    print("| set | scale | RestoreKit SRMDNF PSNR / SSIM | ncnn SRMDNF PSNR / SSIM | published SRMDNF PSNR | images |")
-    print("|---|---|---|---|---|---|")
-    for set in sets {
-        for (k, scale) in scales.enumerated() {
-            let folder = "\(work)/\(set)/x\(scale)"
-            var ours: [(Double, Double)] = [], theirs: [(Double, Double)] = []
-            for path in try imagePaths("testsets/" + set) {
-                let name = String(path.split(separator: "/").last!.split(separator: ".").first!)
-                let truth = try ImageFile.read("\(folder)/\(name)-truth.png").image
-                func score(_ file: String) throws -> (Double, Double) {
-                    let image = try ImageFile.read(file).image
-                    return (try PSNR.measure(image, reference: truth, channels: .lumaY, crop: scale),
-                            try SSIM.measure(image, reference: truth, channels: .lumaY, crop: scale))
-                }
-                ours.append(try score("\(folder)/\(name)-restorekit.png"))
-                theirs.append(try score("\(work)/ncnn/\(set)/x\(scale)/\(name)-ncnn.png"))
-            }
-            func cell(_ s: [(Double, Double)]) -> String {
-                "\(fixed(mean(s.map(\.0)), 2)) / \(fixed(mean(s.map(\.1)), 4))"
-            }
-            let published = publishedSRMDNF[set].map { k < $0.count && scale == k + 2 ? fixed($0[k], 2) : "—" } ?? "—"
-            print("| \(set) | ×\(scale) | \(cell(ours)) | \(cell(theirs)) | \(published) | \(ours.count) |")
-        }
-    }
-}
-
 // SRMD with a stated blur: the ground truth cropped to even sides, damaged exactly as
 // "Deblur with sigma σ, Upsample to 2" states (PromptDegradation: Gaussian σ, antialiased
 // bicubic halving) and rounded to 8 bits; restored by SRMDNF ×2 fed the code of that
@@ -231,17 +153,6 @@ private func eightBit(_ image: Image) -> Image {
     var out = image
     for i in out.samples.indices { out.samples[i] = (min(max(out.samples[i], 0), 1) * 255).rounded() / 255 }
     return out
-}
-
-private func makeFolders(_ path: String) throws {
-    var prefix = ""
-    for part in path.split(separator: "/", omittingEmptySubsequences: false) {
-        prefix += (prefix.isEmpty && path.hasPrefix("/") ? "" : prefix.isEmpty ? "" : "/") + part
-        if prefix.isEmpty { prefix = "/"; continue }
-        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-            throw RestoreError(.io, "cannot create folder '\(prefix)'")
-        }
-    }
 }
 
 /// CPU seconds used by the process so far (all threads).
