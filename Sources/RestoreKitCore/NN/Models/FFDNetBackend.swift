@@ -1,6 +1,7 @@
 /// "ffdnet": Gaussian denoising at the stated σ (up to 75/255), and
 /// deblurring of a stated Gaussian blur, alone or with stated noise, by
-/// plug-and-play with FFDNet as the prior; colour or gray.
+/// plug-and-play with FFDNet as the prior; JPEG deblocking at a stated
+/// quality, FFDNet within the quantisation constraint; colour or gray.
 public struct FFDNetBackend: RestorationBackend {
     let models: ModelDirectory
 
@@ -14,6 +15,9 @@ public struct FFDNetBackend: RestorationBackend {
         case .deblur(let sigma, let noise) where PlugAndPlayDeblurrer.accepts(sigma: sigma, noise: noise),
              .deblurDenoise(let sigma, let noise) where PlugAndPlayDeblurrer.accepts(sigma: sigma, noise: noise):
             return try PlugAndPlayDeblurrer(sigma: sigma, noise: noise, colors: colors, models: models)
+        case .dejpeg(let quality, let tables):
+            return try PlugAndPlayDeblocker(quality: quality, tables: tables, chroma: tables?.subsampling ?? .both,
+                                            models: models)
         default:
             return nil
         }

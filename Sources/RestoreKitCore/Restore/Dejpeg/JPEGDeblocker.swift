@@ -37,57 +37,23 @@ public struct JPEGDeblocker: LocalRestorer {
     /// "JPEG deblocking".
     public var name: String { "JPEG deblocking" }
 
-    /// Pixels of context a tile needs: the luma's reach plus the chroma's (in
-    /// stored samples, converted to pixels, plus one sample for upsampling and
-    /// one for the luma guide's averaging): 86 for subsampled chroma, 57 for
+    /// Pixels of context a tile needs: the luma's reach plus the chroma's
+    /// (see `JPEGPlanewiseRestoration.halo`): 86 for subsampled chroma, 57 for
     /// full-resolution chroma (gray needs only the luma's 28).
-    public var halo: Int {
-        let factor = chroma == .none ? 1 : 2
-        return LumaDeblocking.reach + factor * (GuidedChromaRestoration.reach + 2)
-    }
+    public var halo: Int { planewise.halo(lumaReach: LumaDeblocking.reach) }
 
     /// One block (8 pixels), or a subsampled chroma block (16) unless chroma
     /// is stored at full resolution: the constraint holds on the file's grid.
-    public var alignment: Int { chroma == .none ? 8 : 16 }
+    public var alignment: Int { planewise.alignment }
 
     /// Restores `tile`, whose top-left pixel must lie on the block grid
     /// (`origin` a multiple of `alignment`); throws otherwise.
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
-        try checkTables()
-        guard origin.x % alignment == 0, origin.y % alignment == 0 else {
-            throw RestoreError(.invalidArgument,
-                "JPEG deblocking needs tiles on the file's \(alignment)-pixel block grid; "
-                    + "this one starts at \(origin.x), \(origin.y)")
-        }
-        let (w, h) = (tile.width, tile.height)
         let luma = LumaDeblocking(steps: tables.luma)
-        if tile.layout.colorChannelCount == 1 {
-            let observed = JPEGPlane(width: w, height: h, samples: tile.samples.prefix(tile.planeCount).map { $0 * 255 })
-            let restored = try luma.apply(to: observed, context: context)
-            return try Image(width: w, height: h, layout: .gray, encoding: tile.encoding,
-                             samples: restored.samples.map(JFIFColor.unit))
-        }
-        let planes = JFIFColor.planes(of: tile)
-        let y = try luma.apply(to: planes.y, context: context.scoped(0, 0.8))
-        let resampling = ChromaResampling(chroma)
-        let guide = resampling.averaged(y)
-        let restoration = GuidedChromaRestoration(steps: tables.chroma ?? JPEGTables.ijg(quality: quality).chroma!)
-        var restored: [JPEGPlane] = []
-        for (index, plane) in [planes.cb, planes.cr].enumerated() {
-            let stored = try restoration.apply(to: resampling.stored(from: plane), guide: guide,
-                                               context: context.scoped(0.8 + 0.1 * Double(index), 0.9 + 0.1 * Double(index)))
-            restored.append(resampling.upsampled(stored, width: w, height: h))
-        }
-        return try Image(width: w, height: h, layout: .rgb, encoding: tile.encoding,
-                         samples: JFIFColor.rgbSamples(y: y, cb: restored[0], cr: restored[1]))
+        return try planewise.restore(tile: tile, origin: origin, context: context) { try luma.apply(to: $0, context: $1) }
     }
 
-    /// Tables must hold 64 steps of at least 1.
-    private func checkTables() throws {
-        for table in [tables.luma, tables.chroma ?? tables.luma] where table.count != 64 || table.contains(0) {
-            throw RestoreError(.invalidArgument,
-                "a JPEG quantisation table needs 64 steps of at least 1; this one has \(table.count)"
-                    + (table.contains(0) ? " and a zero step" : ""))
-        }
+    private var planewise: JPEGPlanewiseRestoration {
+        JPEGPlanewiseRestoration(tables: tables, quality: quality, chroma: chroma, name: name)
     }
 }
