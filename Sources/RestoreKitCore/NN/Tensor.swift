@@ -113,14 +113,26 @@ final class TensorStorage: @unchecked Sendable {
     }
 
     init(count: Int) throws {
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, max(count, 1) * MemoryLayout<Float>.stride) == 0, let raw else {
+        guard let p = allocateFloats(max(count, 1)) else {
             throw RestoreError(.outOfMemory, "cannot allocate \(count * 4 / 1_048_576) MiB for a tensor")
         }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = p
     }
 
     deinit {
         free(pointer)
     }
+}
+
+/// `count` floats, 64-byte aligned (free with `free`); nil when out of memory.
+/// Buffers of several MiB are aligned to 2 MiB and marked for transparent huge
+/// pages: the Winograd transforms and GEMM operands stride across them, and
+/// with 4 KiB pages most of those accesses would also miss the TLB.
+func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float>? {
+    let bytes = count * MemoryLayout<Float>.stride, huge = 1 << 21
+    let large = bytes >= 2 * huge
+    var raw: UnsafeMutableRawPointer?
+    guard posix_memalign(&raw, large ? huge : 64, bytes) == 0, let raw else { return nil }
+    if large { _ = madvise(raw, (bytes + huge - 1) / huge * huge, 14 /* MADV_HUGEPAGE */) }
+    return raw.bindMemory(to: Float.self, capacity: count)
 }

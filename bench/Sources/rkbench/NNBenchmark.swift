@@ -12,7 +12,7 @@ import Glibc
 //       runs an ncnn network (PATH.param/.bin) on a raw float32 CHW input; prints one line
 //       `ms=… cpu_ms=… gflop=… gflops=… conv_gflops=… peak_mib=… blas=… threads=…` (best of R; FLOPs
 //       count every convolution as a direct one: 2 · outputs · inputs · taps per pixel); `--layers 1`
-//       first prints `layer=NAME type=TYPE ms=… gflops=…` for each layer of the best run.
+//       first prints `layer=NAME type=TYPE ms=… gflops=…` for each layer (its best time over the R runs).
 //   sgemm [--threads N]
 //       the 1024³ sgemm rate of OpenBLAS with N threads of its own (best of 5): the ceiling.
 //   blur [--sets Set5] [--sigma 1.2] [--threads N]
@@ -64,6 +64,7 @@ private func forward(model: String, input path: String, shape text: String, inBl
         try Tensor(planar: $0, height: shape[1], width: shape[2], channels: shape[0])
     }
     var best = Double.infinity, bestCPU = Double.infinity, output: Tensor?, statistics = NetworkStatistics()
+    var layerBest: [Double] = []
     for _ in 0 ..< max(1, repeats) {
         let run = NetworkStatistics()
         let start = now(), startCPU = processSeconds()
@@ -71,11 +72,13 @@ private func forward(model: String, input path: String, shape text: String, inBl
         let seconds = now() - start
         bestCPU = min(bestCPU, processSeconds() - startCPU)
         if seconds < best { (best, statistics) = (seconds, run) }
+        layerBest = zip(run.layers, layerBest + [Double](repeating: .infinity, count: run.layers.count))
+            .map { min($0.seconds, $1) }
     }
     if layers {
-        for run in statistics.layers {
-            let rate = run.multiplyAdds > 0 ? " gflops=\(fixed(2 * run.multiplyAdds / run.seconds / 1e9, 1))" : ""
-            print("layer=\(run.name) type=\(run.type) ms=\(fixed(run.seconds * 1000, 2))" + rate)
+        for (run, seconds) in zip(statistics.layers, layerBest) {
+            let rate = run.multiplyAdds > 0 ? " gflops=\(fixed(2 * run.multiplyAdds / seconds / 1e9, 1))" : ""
+            print("layer=\(run.name) type=\(run.type) ms=\(fixed(seconds * 1000, 2))" + rate)
         }
     }
     let flops = 2 * statistics.multiplyAdds

@@ -4,8 +4,9 @@
 /// The output is cut into m × m tiles; tiles are processed in blocks, one
 /// block per task, each in its worker's workspace:
 /// 1. input transform: each tile's (m+2)² input patch (padded at the borders)
-///    becomes (m+2)² transformed values per channel, stored as (m+2)²
-///    matrices of tiles × input channels — in the block buffer, or in a
+///    becomes (m+2)² transformed values per channel, stored tile after tile
+///    ((m+2)² rows of input channels each; position p of all tiles is a
+///    matrix with a row stride of (m+2)² rows) — in the block buffer, or in a
 ///    `WinogradInputCache` on the input tensor when later convolutions read it
 ///    too (then they skip this step);
 /// 2. (m+2)² single-threaded sgemms per input part multiply those by the
@@ -68,7 +69,7 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     /// of blocks when the image is small.
     private func blockTiles(tiles: Int, threads: Int) -> Int {
         let a = Variant.inputTile, ld = (inputChannels + 7) / 8 * 8
-        let byCache = max(64, (1 << 21) / (a * a * ld))
+        let byCache = max(64, (1 << 20) / (a * a * ld))
         let byThreads = max(16, (tiles + threads - 1) / threads)
         return min(byCache, byThreads, tiles)
     }
@@ -99,7 +100,7 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         let blocks = (tiles + blockSize - 1) / blockSize
         let ldV = (inputChannels + 7) / 8 * 8, ldM = paddedOutputs
         try context.workspace.reserve(.input, count: a2 * blockSize * ldV)
-        try context.workspace.reserve(.output, count: a2 * blockSize * ldM)
+        try context.workspace.reserve(.products, count: a2 * blockSize * ldM)
         let key = WinogradInputCache.Key(outputTile: m, height: height, width: width, padTop: padTop, padLeft: padLeft,
                                          tilesX: tilesX, tilesY: tilesY, padValue: padValue)
         var transforms: [PartTransform] = []
@@ -119,44 +120,45 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                 WorkSplit.forEachBlock(blocks, threads: context.threads) { block, worker in
                     let first = block * blockSize, count = min(blockSize, tiles - first)
                     let v = context.workspace.pointer(.input, worker: worker)
-                    let products = context.workspace.pointer(.output, worker: worker)
-                    let plane = count * ldV
-                    // Each part's transformed rows: in the block buffer, or in a kept transform.
-                    var operands: [(rows: UnsafeMutablePointer<Float>, plane: Int, ld: Int)] = []
+                    let products = context.workspace.pointer(.products, worker: worker)
+                    // Layout of every operand: tile-major (a tile's (m+2)² rows are adjacent),
+                    // so the transforms read and write one contiguous block per tile.
+                    var operands: [(rows: UnsafeMutablePointer<Float>, ld: Int)] = []
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * a2 * 8) { scratch in
                         var channel = 0
                         for (s, transform) in zip(sources, transforms) {
                             switch transform {
                             case .reuse(let cache):
-                                operands.append((cache.row(position: 0, tile: first), cache.tiles * s.count, s.count))
+                                operands.append((cache.row(position: 0, tile: first), s.count))
                             case .keep(let cache):
-                                let rows = cache.row(position: 0, tile: first), cachePlane = cache.tiles * s.count
+                                let rows = cache.row(position: 0, tile: first)
                                 transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
                                                padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
-                                               into: rows, ld: s.count, plane: cachePlane, scratch: scratch.baseAddress!)
-                                operands.append((rows, cachePlane, s.count))
+                                               into: rows, ld: a2 * s.count, plane: s.count, scratch: scratch.baseAddress!)
+                                operands.append((rows, s.count))
                             case .transient:
                                 transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
                                                padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
-                                               into: v + channel, ld: ldV, plane: plane, scratch: scratch.baseAddress!)
-                                operands.append((v + channel, plane, ldV))
+                                               into: v + channel, ld: a2 * ldV, plane: ldV, scratch: scratch.baseAddress!)
+                                operands.append((v + channel, ldV))
                             }
                             channel += s.count
                         }
                     }
                     // One sgemm per position and part; the parts' channels split the sum (K).
+                    // All accumulate: the products start at zero (see `Workspace.Slot.products`).
                     for p in 0 ..< a2 {
                         var channel = 0
                         for (s, operand) in zip(sources, operands) {
                             BLAS.sgemm(m: count, n: ldM, k: s.count,
-                                       a: operand.rows + p * operand.plane, lda: operand.ld,
+                                       a: operand.rows + p * operand.ld, lda: a2 * operand.ld,
                                        b: weights.baseAddress! + (p * inputChannels + channel) * ldM, ldb: ldM,
-                                       c: products + p * count * ldM, ldc: ldM, accumulate: channel > 0)
+                                       c: products + p * ldM, ldc: a2 * ldM, accumulate: true)
                             channel += s.count
                         }
                     }
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: a2 * 8 + a * 8) { scratch in
-                        transformOutput(products, plane: count * ldM, ld: ldM, tiles: first ..< first + count,
+                        transformOutput(products, plane: ldM, ld: a2 * ldM, tiles: first ..< first + count,
                                         tilesX: tilesX, bias: biasPointer.baseAddress!, activation: activation,
                                         residual: residual, output: output, middle: scratch.baseAddress!,
                                         row: scratch.baseAddress! + a2 * 8)
@@ -169,9 +171,9 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         }
     }
 
-    /// Step 1 for one source and the tiles `tiles`: V[p][n][c] = (Bᵀ d B)[p]
-    /// for the n-th tile's input patch d of channel c (`v` points at the
-    /// source's first column).
+    /// Step 1 for one source and the tiles `tiles`: (Bᵀ d B)[p] for the n-th
+    /// tile's input patch d of channel c goes to `v[n · ld + p · plane + c]`
+    /// (`v` points at the source's first column).
     @inline(__always)
     private func transformInput(_ s: ChannelSource, height: Int, width: Int, padTop: Int, padLeft: Int,
                                 padValue: Float, tiles: Range<Int>, tilesX: Int, into v: UnsafeMutablePointer<Float>,
@@ -247,7 +249,8 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         }
     }
 
-    /// Step 3: tiles back to pixels (Aᵀ M A), plus bias, activation and the residual sum.
+    /// Step 3: tiles back to pixels (Aᵀ M A), plus bias, activation and the
+    /// residual sum; leaves `products` zero.
     @inline(__always)
     private func transformOutput(_ products: UnsafeMutablePointer<Float>, plane: Int, ld: Int, tiles: Range<Int>,
                                  tilesX: Int, bias: UnsafePointer<Float>, activation: Activation, residual: ResidualSum?,
@@ -292,6 +295,8 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                 }
                 c += 8
             }
+            // Back to zero for the next block's GEMMs (this tile's products are contiguous).
+            (products + n * ld).update(repeating: 0, count: ld)
         }
     }
 }

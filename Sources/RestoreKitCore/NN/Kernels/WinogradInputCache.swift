@@ -7,9 +7,8 @@ import Glibc
 ///
 /// In a dense block every convolution reads all earlier feature maps; without
 /// this each map would be transformed once per reader (five times for the
-/// first map of an RRDB block). The layout is (m+2)² planes of tiles ×
-/// channels: a block of tiles is a row range of each plane, which sgemm
-/// reads in place.
+/// first map of an RRDB block). The layout is the convolution's: tile after
+/// tile, (m+2)² rows of `channels` each, which sgemm reads in place.
 final class WinogradInputCache: @unchecked Sendable {
     /// The tiling the transform belongs to.
     struct Key: Equatable {
@@ -26,25 +25,27 @@ final class WinogradInputCache: @unchecked Sendable {
     let key: Key
     let channels: Int
     let tiles: Int
+    /// (m+2)²: rows per tile.
+    let positions: Int
     let values: UnsafeMutablePointer<Float>
 
     init(key: Key, channels: Int, positions: Int) throws {
         self.key = key
         self.channels = channels
+        self.positions = positions
         tiles = key.tilesX * key.tilesY
         let count = positions * tiles * channels
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, count * MemoryLayout<Float>.stride) == 0, let raw else {
+        guard let raw = allocateFloats(count) else {
             throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB for transformed features")
         }
-        values = raw.bindMemory(to: Float.self, capacity: count)
+        values = raw
     }
 
     deinit { free(values) }
 
-    /// The row of tile `tile` in plane `position`.
+    /// The row of position `position` of tile `tile`.
     @inline(__always)
     func row(position: Int, tile: Int) -> UnsafeMutablePointer<Float> {
-        values + (position * tiles + tile) * channels
+        values + (tile * positions + position) * channels
     }
 }

@@ -33,6 +33,16 @@ func load8(_ p: UnsafePointer<Float>, _ offset: Int) -> Vec8 {
 }
 
 @inline(__always)
+func load4(_ p: UnsafePointer<Float>, _ offset: Int) -> SIMD4<Float> {
+    UnsafeRawPointer(p + offset).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always)
+func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>, _ offset: Int) {
+    UnsafeMutableRawPointer(p + offset).storeBytes(of: v, as: SIMD4<Float>.self)
+}
+
+@inline(__always)
 func store8(_ v: Vec8, _ p: UnsafeMutablePointer<Float>, _ offset: Int) {
     UnsafeMutableRawPointer(p + offset).storeBytes(of: v, as: Vec8.self)
 }
@@ -54,34 +64,51 @@ enum WinogradF63: WinogradVariant {
          [0, 0, 1]]
     }
 
+    // The 1-D transforms run on the two halves of the eight lanes in turn:
+    // eight 4-lane inputs and their temporaries fit the sixteen SSE registers
+    // of the baseline x86-64 target, eight 8-lane ones would spill.
     @inline(__always)
     static func transformInput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
-        let r0 = load8(s, 0), r1 = load8(s, ss), r2 = load8(s, 2 * ss), r3 = load8(s, 3 * ss)
-        let r4 = load8(s, 4 * ss), r5 = load8(s, 5 * ss), r6 = load8(s, 6 * ss), r7 = load8(s, 7 * ss)
+        transformInputHalf(s, ss, d, ds)
+        transformInputHalf(s + 4, ss, d + 4, ds)
+    }
+
+    @inline(__always)
+    private static func transformInputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
+                                           _ ds: Int) {
+        let r0 = load4(s, 0), r1 = load4(s, ss), r2 = load4(s, 2 * ss), r3 = load4(s, 3 * ss)
+        let r4 = load4(s, 4 * ss), r5 = load4(s, 5 * ss), r6 = load4(s, 6 * ss), r7 = load4(s, 7 * ss)
         let t12a = r2 + r6 - r4 * 4.25, t12b = r1 + r5 - r3 * 4.25
         let t34a = r6 + r2 * 0.25 - r4 * 1.25, t34b = r1 * 0.5 - r3 * 2.5 + r5 * 2
         let t56a = r6 + (r2 - r4 * 1.25) * 4, t56b = r1 * 2 - r3 * 2.5 + r5 * 0.5
-        store8(r0 - r6 + (r4 - r2) * 5.25, d, 0)
-        store8(t12a + t12b, d, ds)
-        store8(t12a - t12b, d, 2 * ds)
-        store8(t34a + t34b, d, 3 * ds)
-        store8(t34a - t34b, d, 4 * ds)
-        store8(t56a + t56b, d, 5 * ds)
-        store8(t56a - t56b, d, 6 * ds)
-        store8(r7 - r1 + (r3 - r5) * 5.25, d, 7 * ds)
+        store4(r0 - r6 + (r4 - r2) * 5.25, d, 0)
+        store4(t12a + t12b, d, ds)
+        store4(t12a - t12b, d, 2 * ds)
+        store4(t34a + t34b, d, 3 * ds)
+        store4(t34a - t34b, d, 4 * ds)
+        store4(t56a + t56b, d, 5 * ds)
+        store4(t56a - t56b, d, 6 * ds)
+        store4(r7 - r1 + (r3 - r5) * 5.25, d, 7 * ds)
     }
 
     @inline(__always)
     static func transformOutput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
-        let t0 = load8(s, 0), t1 = load8(s, ss), t2 = load8(s, 2 * ss), t3 = load8(s, 3 * ss)
-        let t4 = load8(s, 4 * ss), t5 = load8(s, 5 * ss), t6 = load8(s, 6 * ss), t7 = load8(s, 7 * ss)
+        transformOutputHalf(s, ss, d, ds)
+        transformOutputHalf(s + 4, ss, d + 4, ds)
+    }
+
+    @inline(__always)
+    private static func transformOutputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
+                                            _ ds: Int) {
+        let t0 = load4(s, 0), t1 = load4(s, ss), t2 = load4(s, 2 * ss), t3 = load4(s, 3 * ss)
+        let t4 = load4(s, 4 * ss), t5 = load4(s, 5 * ss), t6 = load4(s, 6 * ss), t7 = load4(s, 7 * ss)
         let a024 = t1 + t2, a135 = t1 - t2, b024 = t3 + t4, b135 = t3 - t4, c024 = t5 + t6, c135 = t5 - t6
-        store8(t0 + a024 + b024 + c024 * 32, d, 0)
-        store8(a135 + b135 * 2 + c135 * 16, d, ds)
-        store8(a024 + b024 * 4 + c024 * 8, d, 2 * ds)
-        store8(a135 + b135 * 8 + c135 * 4, d, 3 * ds)
-        store8(a024 + b024 * 16 + c024 * 2, d, 4 * ds)
-        store8(t7 + a135 + b135 * 32 + c135, d, 5 * ds)
+        store4(t0 + a024 + b024 + c024 * 32, d, 0)
+        store4(a135 + b135 * 2 + c135 * 16, d, ds)
+        store4(a024 + b024 * 4 + c024 * 8, d, 2 * ds)
+        store4(a135 + b135 * 8 + c135 * 4, d, 3 * ds)
+        store4(a024 + b024 * 16 + c024 * 2, d, 4 * ds)
+        store4(t7 + a135 + b135 * 32 + c135, d, 5 * ds)
     }
 }
 

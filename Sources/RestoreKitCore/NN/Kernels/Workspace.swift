@@ -15,8 +15,13 @@ final class Workspace: @unchecked Sendable {
     enum Slot: Int, CaseIterable {
         /// Winograd-transformed input block, or im2col columns.
         case input
-        /// Winograd products before the output transform, or deconvolution columns.
+        /// Deconvolution columns.
         case output
+        /// Winograd products before the output transform: zero whenever no
+        /// layer uses it (zeroed when allocated, and each user zeroes what it
+        /// read), so the GEMMs accumulate into it and sgemm skips its pass
+        /// that clears C.
+        case products
     }
 
     private final class Buffer {
@@ -43,11 +48,11 @@ final class Workspace: @unchecked Sendable {
             free(buffer.pointer)
             buffer.pointer = nil
             buffer.capacity = 0
-            var raw: UnsafeMutableRawPointer?
-            guard posix_memalign(&raw, 64, count * MemoryLayout<Float>.stride) == 0, let raw else {
+            guard let raw = allocateFloats(count) else {
                 throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
             }
-            buffer.pointer = raw.bindMemory(to: Float.self, capacity: count)
+            if slot == .products { raw.initialize(repeating: 0, count: count) }
+            buffer.pointer = raw
             buffer.capacity = count
         }
     }

@@ -82,6 +82,16 @@ struct DeconvolutionLayer: Layer {
         try context.workspace.reserve(.output, count: maxInputRows * x.width * n)
         let oc = outputChannels
         let fill = bias ?? [Float](repeating: 0, count: oc)
+        // The taps landing on each output column (kernel column, input column), the same for every row,
+        // so the gather below does no division per pixel.
+        var columnTaps: [(kx: Int, ix: Int)] = [], columnStart = [0]
+        for ox in 0 ..< box.width {
+            for kx in 0 ..< g.kernelW {
+                let tx = ox + box.left - kx * g.dilationW
+                if tx >= 0, tx % g.strideW == 0, tx / g.strideW < x.width { columnTaps.append((kx, tx / g.strideW)) }
+            }
+            columnStart.append(columnTaps.count)
+        }
         weights.withUnsafeBufferPointer { weights in
             WorkSplit.forEachBlock(bands, threads: context.threads) { band, worker in
                 let oy0 = band * bandRows, oy1 = min(box.height, oy0 + bandRows)
@@ -96,21 +106,19 @@ struct DeconvolutionLayer: Layer {
                 }
                 for oy in oy0 ..< oy1 {
                     let fy = oy + box.top
+                    // This row's taps: (kernel row, offset of the input row in `columns`).
+                    var rowTaps: [(ky: Int, offset: Int)] = []
+                    for ky in 0 ..< g.kernelH {
+                        let ty = fy - ky * g.dilationH
+                        guard ty >= 0, ty % g.strideH == 0, ty / g.strideH >= iy0, ty / g.strideH < iy1 else { continue }
+                        rowTaps.append((ky, (ty / g.strideH - iy0) * x.width))
+                    }
                     for ox in 0 ..< box.width {
-                        let fx = ox + box.left
                         let dst = output.pointer + (oy * box.width + ox) * oc
                         for k in 0 ..< oc { dst[k] = fill[k] }
-                        for ky in 0 ..< g.kernelH {
-                            let ty = fy - ky * g.dilationH
-                            guard ty >= 0, ty % g.strideH == 0 else { continue }
-                            let iy = ty / g.strideH
-                            guard iy >= iy0, iy < iy1 else { continue }
-                            for kx in 0 ..< g.kernelW {
-                                let tx = fx - kx * g.dilationW
-                                guard tx >= 0, tx % g.strideW == 0 else { continue }
-                                let ix = tx / g.strideW
-                                guard ix < x.width else { continue }
-                                let src = columns + ((iy - iy0) * x.width + ix) * n + (ky * g.kernelW + kx) * oc
+                        for (ky, offset) in rowTaps {
+                            for (kx, ix) in columnTaps[columnStart[ox] ..< columnStart[ox + 1]] {
+                                let src = columns + (offset + ix) * n + (ky * g.kernelW + kx) * oc
                                 for k in 0 ..< oc { dst[k] += src[k] }
                             }
                         }
