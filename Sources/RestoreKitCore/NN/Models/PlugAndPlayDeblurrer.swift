@@ -26,7 +26,18 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     private let networks: [FFDNetNetwork]
 
     /// Half-quadratic iterations: DPIR's eight. Twelve or sixteen gain
-    /// under 0.03 dB (BSDS500-train σ 2 + 0.005, CBSD68 σ 2 + 0.01).
+    /// under 0.03 dB (BSDS500-train σ 2 + 0.005, CBSD68 σ 2 + 0.01; with
+    /// λ 0.1 at σ 2 + 0.01, 27.14 → 27.16 dB on the benchmark's first five).
+    ///
+    /// Also tried at σ 2 + 0.01 on the 160² crops (`dataWeight`), none worth
+    /// its cost or complexity: the prior's input flipped and transposed in
+    /// turn each iteration (DPIR's trick) +0.02 to 0.03 dB; an eight-fold
+    /// flip ensemble on the last prior step +0.01 dB for seven more passes;
+    /// the last x (data step) as the result instead of z −0.03 dB; starting
+    /// at σ 25/255 −0.03 dB, or at 12/255 from a Wiener deconvolution −0.3
+    /// dB; FFDNet told 0.8 or 1.2 times σₖ +0.05 / −0.1 dB at λ 0.15 (the
+    /// same lever as λ); the gray network on luminance and opponent-colour
+    /// planes instead of the colour one −0.18 dB at 1.7 times the cost.
     static let iterations = 8
     /// The prior's first noise level: DPIR's 49/255, strong enough to wipe
     /// the noise the first data step amplifies.
@@ -35,12 +46,26 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     /// plus what the linear model misses, so a noise-free input still gets a
     /// working prior. Ending higher (2/255) loses 0.9 dB at σ 1 + 0.005.
     static let noiseFloor = 1.0 / 255
-    /// λ in αₖ = λ·σₙ²/σₖ², the data weight relative to the prior's strength:
-    /// DPIR's 0.23, the best of those tried on CBSD68's first five and four
-    /// BSDS500-train images. 0.1 gains 0.2 dB at σ 2 + 0.01 but loses 2.3 to
-    /// 3.6 dB at noise 0.005 (the last data steps let amplified noise
-    /// through); 0.5 loses 0.8 dB at σ 1 + 0.005.
-    static let dataWeight = 0.23
+    /// λ in αₖ = λ·σₙ²/σₖ², the data weight relative to the prior's
+    /// strength, for a blur of `sigma` pixels: 0.23·σ^−1.2 (DPIR's 0.23 at
+    /// σ 1, 0.1 at σ 2), within [0.1, 0.5].
+    ///
+    /// The best λ falls with the blur, not with the noise: on 160² crops of
+    /// four CBSD68 images outside the benchmark's twenty (the prior's input
+    /// flipped each iteration, see `iterations`), σ 2 + 0.01 scores
+    /// 26.58 / 27.16 / 27.25 / 27.18 / 27.03 dB at λ 0.05 / 0.07 / 0.1 /
+    /// 0.15 / 0.23 and σ 2 + 0.005 gains 0.23 dB at 0.1 over 0.23, while σ 1
+    /// + 0.005 scores 32.30 / 34.59 / 34.13 dB at λ 0.1 / 0.23 / 0.4 and
+    /// σ 1 + 0.01 loses 2 dB at 0.1. The reason is the last data step's
+    /// noise gain, √mean(K²/(K² + λ)²): a wide blur's transfer K is near 0 at
+    /// most frequencies, which pass no noise, so a wide blur affords a
+    /// smaller λ (sharper steps) before amplified noise swamps the prior
+    /// (0.43 at σ 2, λ 0.1; 0.53 at σ 1, λ 0.23). Below the best λ quality
+    /// falls off a cliff and above it gently, hence the floor of 0.1 for
+    /// blurs wider than 2 (untuned there).
+    static func dataWeight(sigma: Double) -> Double {
+        min(0.5, max(0.1, 0.23 * pow(sigma, -1.2)))
+    }
 
     /// The noise levels FFDNet is trained for cover what this accepts: a
     /// positive blur and noise up to FFDNet's 75/255.
@@ -49,13 +74,13 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     }
 
     /// The prior's noise level σₖ and the data step's weight αₖ for each
-    /// iteration, for stated noise `noise`.
-    static func schedule(noise: Double) -> [(sigma: Double, alpha: Double)] {
-        let last = max(noise, noiseFloor), first = max(firstSigma, last)
+    /// iteration, for stated noise `noise` and a blur of `sigma` pixels.
+    static func schedule(noise: Double, sigma: Double) -> [(sigma: Double, alpha: Double)] {
+        let last = max(noise, noiseFloor), first = max(firstSigma, last), lambda = dataWeight(sigma: sigma)
         return (0 ..< iterations).map { k in
             let t = Double(k) / Double(iterations - 1)
             let s = exp(log(first) + t * (log(last) - log(first)))
-            return (s, dataWeight * last * last / (s * s))
+            return (s, lambda * last * last / (s * s))
         }
     }
 
@@ -95,7 +120,7 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
             return try GaussianProximalStep(observed: framed, width: frame.frameWidth, height: frame.frameHeight,
                                             sigma: sigma, threads: threads)
         }
-        let schedule = Self.schedule(noise: noise)
+        let schedule = Self.schedule(noise: noise, sigma: sigma)
         var x = z
         for (k, level) in schedule.enumerated() {
             for c in 0 ..< colors {
