@@ -1,6 +1,7 @@
-// rkbench deblur: Gaussian deconvolution on CBSD68, speed at 1 MP, tiles versus whole.
+// rkbench deblur: Gaussian deconvolution on CBSD68, classic and plug-and-play
+// FFDNet, speed at 1 MP, tiles versus whole.
 //
-//   rkbench deblur [--limit N] [--threads N] [--out DIR] [--runs N]
+//   rkbench deblur [--limit N] [--threads N] [--out DIR] [--runs N] [--models DIR]
 //
 // Quality: for each setting (Gaussian blur σ 2.0 + noise 0.01, σ 1.0 + noise
 // 0.005) and each of the first `limit` (20) CBSD68 images, the clean image is
@@ -9,9 +10,14 @@
 // added and clipped to [0, 1] (`addingGaussianNoise`), and the result is
 // rounded to 8 bits, like a stored file. That degraded image is written as PNG
 // (lossless at 8 bits) to DIR/<setting>/NAME.png so bench/anchors/deblur_anchors.py
-// deconvolves exactly the same input. It is restored with the true σ and noise;
-// PSNR (RGB, data range 1) of degraded and restored against the clean image
-// goes to DIR/<setting>/rkbench.tsv and the Markdown table.
+// deconvolves exactly the same input. It is restored with the true σ and noise
+// by each backend that deblurs: the classic one (`GaussianDeconvolution`) and,
+// when the FFDNet model is installed (in DIR of --models, else the default
+// folder), the ffdnet one (`PlugAndPlayDeblurrer`), both as the backends hand
+// them out for "Deblur with sigma S" with noise N. PSNR (RGB, data range 1) of
+// degraded and restored against the clean image goes to
+// DIR/<setting>/rkbench.tsv and the Markdown table, with each learned
+// restorer's gain over the classic one in the same run (mean and worst image).
 //
 // Speed: a 1000 × 1000 RGB image (a CBSD68 photo mirrored to that size,
 // blurred with σ 1.5, light noise: a denoised photo's remains) deconvolved at
@@ -20,8 +26,8 @@
 // FFT: the real 2-D transform's speed at 1024² and 1080² (the frame of a
 // 1000 × 1000 image), one thread.
 //
-// Tiles: one image per setting restored in 128- and 256-pixel tiles with the
-// restorer's halo, against the whole-image restore.
+// Tiles: one image per setting restored by each restorer in 128- and 256-pixel
+// tiles with its halo, against its whole-image restore.
 import RestoreKitCore
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +36,7 @@ import Glibc
 func deblurBenchmark(_ arguments: [String]) throws {
     var limit = 20, threads = 0, runs = 3
     var out = "bench/out/deblur"
+    var modelsDirectory: String?
     var i = 0
     while i < arguments.count {
         let value = i + 1 < arguments.count ? arguments[i + 1] : ""
@@ -38,6 +45,7 @@ func deblurBenchmark(_ arguments: [String]) throws {
         case "--threads": threads = Int(value) ?? threads
         case "--runs": runs = Int(value) ?? runs
         case "--out": out = value
+        case "--models": modelsDirectory = value
         default: throw RestoreError(.invalidArgument, "rkbench deblur: unknown option '\(arguments[i])'")
         }
         i += 2
@@ -45,44 +53,82 @@ func deblurBenchmark(_ arguments: [String]) throws {
     let paths = Array(try imagePaths("testsets/CBSD68").prefix(limit))
     guard !paths.isEmpty else { throw RestoreError(.io, "no CBSD68 images found") }
     let context = RestorationContext(threads: threads)
+    let backends = deblurBackends(modelsDirectory: modelsDirectory)
 
     print("## Deblurring: RestoreKit Gaussian deconvolution on CBSD68 (first \(paths.count) images)\n")
     print("Blur: sampled Gaussian (taps to ⌈4σ⌉, reflect-101 borders); then Gaussian noise (seeded),")
-    print("clipped to [0, 1] and rounded to 8 bits. Restored with the true σ and noise.")
-    print("PSNR over RGB, data range 1. Threads: \(context.threads).\n")
-    print("| blur σ | noise σ | degraded PSNR dB | restored PSNR dB | gain dB | worst gain dB | s / image |")
-    print("|---|---|---|---|---|---|---|")
-    var firstImages: [(DeblurSetting, Image, Image, Image)] = []
+    print("clipped to [0, 1] and rounded to 8 bits. Restored with the true σ and noise by each backend that")
+    print("deblurs; gains over classic are per image, in the same run. PSNR over RGB, data range 1. Threads: \(context.threads).\n")
+    print("| blur σ | noise σ | backend (restorer) | degraded PSNR dB | restored PSNR dB | gain dB | worst gain dB "
+        + "| gain over classic dB | worst gain over classic dB | s / image |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    var firstImages: [(DeblurSetting, Image, Image)] = []
     for setting in DeblurSetting.all {
         let folder = out + "/" + setting.folder
         try makeFolders(folder)
-        var table = "name\tdegraded_psnr\trestored_psnr\tseconds\n"
-        var before: [Double] = [], after: [Double] = [], times: [Double] = []
+        let restorers = try backends.compactMap { backend in
+            try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise), channels: 3)
+                .map { (backend: backend.name, restorer: $0) }
+        }
+        var before: [Double] = [], names: [String] = []
+        var after = [[Double]](repeating: [], count: restorers.count)
+        var times = [[Double]](repeating: [], count: restorers.count)
         for (index, path) in paths.enumerated() {
             let clean = try ImageFile.read(path).image.colorOnly
             let degraded = try setting.degrade(clean, seed: setting.seed + UInt64(index))
-            let name = fileStem(path)
-            try ImageFile.write(degraded, to: folder + "/" + name + ".png")
-            let restorer = GaussianDeconvolution(sigma: setting.sigma, noise: setting.noise)
-            let start = now()
-            let restored = try restorer.restore(tile: degraded, origin: (0, 0), context: context)
-            times.append(now() - start)
+            names.append(fileStem(path))
+            try ImageFile.write(degraded, to: folder + "/" + names.last! + ".png")
             before.append(try PSNR.measure(degraded, reference: clean))
-            after.append(try PSNR.measure(restored, reference: clean))
-            table += "\(name)\t\(before.last!)\t\(after.last!)\t\(times.last!)\n"
-            if index == 0 { firstImages.append((setting, clean, degraded, restored)) }
+            for (r, entry) in restorers.enumerated() {
+                let start = now()
+                let restored = try restoreWhole(degraded, with: entry.restorer, context: context)
+                times[r].append(now() - start)
+                after[r].append(try PSNR.measure(restored, reference: clean))
+            }
+            if index == 0 { firstImages.append((setting, clean, degraded)) }
+        }
+        var table = "name\tdegraded_psnr" + restorers.map { "\t\($0.backend)_psnr\t\($0.backend)_seconds" }.joined() + "\n"
+        for (index, name) in names.enumerated() {
+            table += "\(name)\t\(before[index])" + restorers.indices.map { "\t\(after[$0][index])\t\(times[$0][index])" }.joined() + "\n"
         }
         try FileIO.writeAtomically(Array(table.utf8), to: folder + "/rkbench.tsv")
-        let gains = zip(after, before).map { $0 - $1 }
-        print("| \(fixed(setting.sigma, 1)) | \(fixed(setting.noise, 3)) | \(fixed(mean(before), 2)) "
-            + "| \(fixed(mean(after), 2)) | +\(fixed(mean(gains), 2)) | \(fixed(gains.min()!, 2)) "
-            + "| \(fixed(mean(times), 3)) |")
+        let classic = restorers.firstIndex { $0.backend == "classic" }
+        for (r, entry) in restorers.enumerated() {
+            let gains = zip(after[r], before).map { $0 - $1 }
+            var overClassic = "| | "
+            if let classic, classic != r {
+                let differences = zip(after[r], after[classic]).map { $0 - $1 }
+                overClassic = "| \(signed(mean(differences))) | \(signed(differences.min()!)) "
+            }
+            print("| \(fixed(setting.sigma, 1)) | \(fixed(setting.noise, 3)) | \(entry.backend) (\(entry.restorer.name)) "
+                + "| \(fixed(mean(before), 2)) | \(fixed(mean(after[r]), 2)) | \(signed(mean(gains))) "
+                + "| \(signed(gains.min()!)) \(overClassic)| \(fixed(mean(times[r]), 3)) |")
+        }
     }
     print()
 
     try speed(paths[0], runs: runs, context: context)
     try fftSpeed(runs: runs)
-    try tiles(firstImages, context: context)
+    try tiles(firstImages, backends: backends, context: context)
+}
+
+/// The backends that may deblur: the learned ones installed (from
+/// `modelsDirectory`, else the default folder), then the classic floor.
+private func deblurBackends(modelsDirectory: String?) -> [any RestorationBackend] {
+    let engine = RestorationEngine(modelsDirectory: modelsDirectory)
+    return engine.backends.filter { $0.name == "classic" } + engine.backends.filter { $0.name != "classic" }
+}
+
+/// `image` restored whole by `restorer`, as one tile.
+private func restoreWhole(_ image: Image, with restorer: any Restorer, context: RestorationContext) throws -> Image {
+    let all = Rect(x: 0, y: 0, width: image.width, height: image.height)
+    return try restorer.restore(image, at: all, producing: all, inputWidth: image.width, inputHeight: image.height,
+                                context: context)
+}
+
+/// `value` with two decimals and its sign, e.g. "+0.42" or "-1.30".
+private func signed(_ value: Double) -> String {
+    (value >= 0 ? "+" : "") + fixed(value, 2)
 }
 
 /// One benchmark degradation.
@@ -157,30 +203,37 @@ private func processorSeconds() -> Double {
 }
 
 /// Tiled restores (tile sides 128 and 256, each with the restorer's halo)
-/// against the whole-image restore of the same input.
-private func tiles(_ cases: [(DeblurSetting, Image, Image, Image)], context: RestorationContext) throws {
+/// against the whole-image restore of the same input, for each backend's
+/// deblurring restorer.
+private func tiles(_ cases: [(DeblurSetting, Image, Image)], backends: [any RestorationBackend],
+                   context: RestorationContext) throws {
     print("### Tiles versus whole image (first image)\n")
-    print("| blur σ | halo px | tile px | PSNR vs clean, whole / tiled dB | PSNR tiled vs whole dB | max abs difference |")
-    print("|---|---|---|---|---|---|")
-    for (setting, clean, degraded, whole) in cases {
-        let restorer = GaussianDeconvolution(sigma: setting.sigma, noise: setting.noise)
-        for side in [128, 256] {
-            var tiled = degraded
-            for ty in stride(from: 0, to: degraded.height, by: side) {
-                for tx in stride(from: 0, to: degraded.width, by: side) {
-                    let output = Rect(x: tx, y: ty, width: min(side, degraded.width - tx),
-                                      height: min(side, degraded.height - ty))
-                    let input = restorer.inputRect(for: output, inputWidth: degraded.width, inputHeight: degraded.height)
-                    let tile = try restorer.restore(degraded.cropped(to: input), at: input, producing: output,
-                                                    inputWidth: degraded.width, inputHeight: degraded.height,
-                                                    context: context)
-                    tiled.paste(tile, x: tx, y: ty)
+    print("| blur σ | backend | halo px | tile px | PSNR vs clean, whole / tiled dB | PSNR tiled vs whole dB | max abs difference |")
+    print("|---|---|---|---|---|---|---|")
+    for (setting, clean, degraded) in cases {
+        for backend in backends {
+            guard let restorer = try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise), channels: 3)
+            else { continue }
+            let whole = try restoreWhole(degraded, with: restorer, context: context)
+            let halo = (restorer as? any LocalRestorer).map { "\($0.halo)" } ?? "–"
+            for side in [128, 256] {
+                var tiled = degraded
+                for ty in stride(from: 0, to: degraded.height, by: side) {
+                    for tx in stride(from: 0, to: degraded.width, by: side) {
+                        let output = Rect(x: tx, y: ty, width: min(side, degraded.width - tx),
+                                          height: min(side, degraded.height - ty))
+                        let input = restorer.inputRect(for: output, inputWidth: degraded.width, inputHeight: degraded.height)
+                        let tile = try restorer.restore(degraded.cropped(to: input), at: input, producing: output,
+                                                        inputWidth: degraded.width, inputHeight: degraded.height,
+                                                        context: context)
+                        tiled.paste(tile, x: tx, y: ty)
+                    }
                 }
+                let difference = zip(tiled.samples, whole.samples).map { abs($0 - $1) }.max()!
+                let quality = "\(fixed(try PSNR.measure(whole, reference: clean), 3)) / \(fixed(try PSNR.measure(tiled, reference: clean), 3))"
+                print("| \(fixed(setting.sigma, 1)) | \(backend.name) | \(halo) | \(side) | \(quality) "
+                    + "| \(fixed(try PSNR.measure(tiled, reference: whole), 1)) | \(fixed(Double(difference), 4)) |")
             }
-            let difference = zip(tiled.samples, whole.samples).map { abs($0 - $1) }.max()!
-            let quality = "\(fixed(try PSNR.measure(whole, reference: clean), 3)) / \(fixed(try PSNR.measure(tiled, reference: clean), 3))"
-            print("| \(fixed(setting.sigma, 1)) | \(restorer.halo) | \(side) | \(quality) "
-                + "| \(fixed(try PSNR.measure(tiled, reference: whole), 1)) | \(fixed(Double(difference), 4)) |")
         }
     }
     print()
