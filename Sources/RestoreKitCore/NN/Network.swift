@@ -5,7 +5,8 @@
 /// weights file is consumed exactly. Running executes the layers the
 /// requested output depends on, in file order, and frees each blob right
 /// after its last consumer, so peak memory is the largest set of blobs alive
-/// at once rather than all of them. Data-movement layers are folded away where
+/// at once rather than all of them; freed buffers go to the network's
+/// `TensorPool` for the next layers and passes. Data-movement layers are folded away where
 /// they only feed a convolution or follow one (`ExecutionPlan`).
 ///
 /// Immutable once loaded; `forward` may run on several threads at once.
@@ -25,6 +26,8 @@ public final class Network: Sendable {
     private let blobIndex: [String: Int]
     /// Input blobs (the tops of `Input` layers) and their declared channel counts (0: any).
     private let inputs: [(blob: Int, channels: Int)]
+    /// The buffers of finished tensors, for the next ones (this and later passes).
+    private let pool = TensorPool()
 
     /// Loads `param` (the `.param` text) and `weights` (the `.bin` bytes).
     /// Throws `RestoreError(.model, …)` naming the file, line or byte offset
@@ -120,7 +123,10 @@ public final class Network: Sendable {
         }
         let plan = try ExecutionPlan(nodes: nodes, names: blobNames, target: requested, given: blobs.map { $0 != nil },
                                      source: source)
-        let workspace = Workspace(workers: threads)
+        let workspace = Workspace(workers: threads, pool: pool)
+        let previousPool = TensorPool.current
+        TensorPool.current = pool
+        defer { TensorPool.current = previousPool }
         let total = plan.steps.reduce(0) { $0 + $1.weight }
         var done = 0.0
         for step in plan.steps {

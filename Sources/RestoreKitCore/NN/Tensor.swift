@@ -112,15 +112,28 @@ final class TensorStorage: @unchecked Sendable {
         set { lock.withLock { derivedValue = newValue } }
     }
 
+    /// Floats at `pointer` (at least the tensor's count).
+    private let capacity: Int
+    /// Where the buffer goes back to when the tensor is freed.
+    private let pool: TensorPool?
+
+    /// Storage for `count` floats: a buffer of the current thread's
+    /// `TensorPool` when it has one to fit, else a new one.
     init(count: Int) throws {
-        guard let p = allocateFloats(max(count, 1)) else {
+        let count = max(count, 1)
+        pool = TensorPool.current
+        if let buffer = pool?.take(count) {
+            (pointer, capacity) = (buffer.pointer, buffer.capacity)
+            return
+        }
+        guard let p = allocateFloats(count) else {
             throw RestoreError(.outOfMemory, "cannot allocate \(count * 4 / 1_048_576) MiB for a tensor")
         }
-        pointer = p
+        (pointer, capacity) = (p, count)
     }
 
     deinit {
-        free(pointer)
+        if let pool { pool.give(pointer, capacity: capacity) } else { free(pointer) }
     }
 }
 
@@ -133,6 +146,6 @@ func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float>? {
     let large = bytes >= 2 * huge
     var raw: UnsafeMutableRawPointer?
     guard posix_memalign(&raw, large ? huge : 64, bytes) == 0, let raw else { return nil }
-    if large { _ = madvise(raw, (bytes + huge - 1) / huge * huge, 14 /* MADV_HUGEPAGE */) }
+    if large { _ = madvise(raw, (bytes + huge - 1) / huge * huge, MADV_HUGEPAGE) }
     return raw.bindMemory(to: Float.self, capacity: count)
 }

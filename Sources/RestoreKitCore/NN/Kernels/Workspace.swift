@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Scratch buffers reused by every layer of a forward pass: one set per worker
-/// thread, grown to the largest request and freed with the workspace.
+/// thread, grown to the largest request and freed (or pooled) with the workspace.
 ///
 /// Winograd blocks and im2col bands ask for the same few buffers layer after
 /// layer; keeping them avoids an allocation (and page faults on fresh memory)
@@ -25,19 +25,32 @@ final class Workspace: @unchecked Sendable {
     }
 
     private final class Buffer {
+        let pool: TensorPool?
         var pointer: UnsafeMutablePointer<Float>?
         var capacity = 0
 
-        deinit { free(pointer) }
+        init(pool: TensorPool?) { self.pool = pool }
+
+        deinit { release() }
+
+        /// Gives the memory back (to the pool, if any).
+        func release() {
+            guard let pointer else { return }
+            if let pool { pool.give(pointer, capacity: capacity) } else { free(pointer) }
+            self.pointer = nil
+            capacity = 0
+        }
     }
 
     /// Workers the buffers are laid out for.
     let workers: Int
     private let buffers: [Buffer]
 
-    init(workers: Int) {
+    /// Buffers for `workers` workers, drawn from and given back to `pool`
+    /// when there is one (the network's, so later passes find them faulted in).
+    init(workers: Int, pool: TensorPool? = nil) {
         self.workers = max(1, workers)
-        buffers = (0 ..< self.workers * Slot.allCases.count).map { _ in Buffer() }
+        buffers = (0 ..< self.workers * Slot.allCases.count).map { _ in Buffer(pool: pool) }
     }
 
     /// Makes every worker's `slot` hold at least `count` floats.
@@ -45,15 +58,16 @@ final class Workspace: @unchecked Sendable {
         for worker in 0 ..< workers {
             let buffer = buffers[worker * Slot.allCases.count + slot.rawValue]
             guard buffer.capacity < count else { continue }
-            free(buffer.pointer)
-            buffer.pointer = nil
-            buffer.capacity = 0
-            guard let raw = allocateFloats(count) else {
-                throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
+            buffer.release()
+            if let reused = buffer.pool?.take(count) {
+                (buffer.pointer, buffer.capacity) = (reused.pointer, reused.capacity)
+            } else {
+                guard let raw = allocateFloats(count) else {
+                    throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
+                }
+                (buffer.pointer, buffer.capacity) = (raw, count)
             }
-            if slot == .products { raw.initialize(repeating: 0, count: count) }
-            buffer.pointer = raw
-            buffer.capacity = count
+            if slot == .products { buffer.pointer!.initialize(repeating: 0, count: buffer.capacity) }
         }
     }
 

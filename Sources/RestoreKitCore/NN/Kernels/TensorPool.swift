@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The buffers of a network's finished tensors and scratch workspaces, kept
+/// for its next ones.
+///
+/// A forward pass allocates every layer's output anew, and fresh memory costs
+/// a page fault and the kernel's zeroing per page (an eighth of a waifu2x
+/// pass). Networks run layer after layer of equal sizes, and restorers run the
+/// same network on tile after tile, so most outputs fit a buffer freed
+/// moments before. Idle buffers are capped (`limit`), and freed with the pool.
+final class TensorPool: @unchecked Sendable {
+    /// The most floats kept idle: 256 MiB.
+    static let limit = 1 << 26
+
+    private let lock = Lock()
+    private var idle: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
+    private var idleFloats = 0
+
+    init() {}
+
+    deinit {
+        for buffer in idle { free(buffer.pointer) }
+    }
+
+    /// The smallest idle buffer of `count` to 2 · `count` floats, if any.
+    func take(_ count: Int) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int)? {
+        lock.withLock {
+            var best: Int?
+            for (i, buffer) in idle.enumerated() where buffer.capacity >= count && buffer.capacity / 2 <= count {
+                if best.map({ buffer.capacity < idle[$0].capacity }) ?? true { best = i }
+            }
+            guard let best else { return nil }
+            idleFloats -= idle[best].capacity
+            return idle.remove(at: best)
+        }
+    }
+
+    /// Keeps `pointer` (`capacity` floats, from `allocateFloats`) for a later
+    /// tensor, or frees it when the pool is full.
+    func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+        let kept: Bool = lock.withLock {
+            guard idleFloats + capacity <= Self.limit else { return false }
+            idle.append((pointer, capacity))
+            idleFloats += capacity
+            return true
+        }
+        if !kept { free(pointer) }
+    }
+
+    /// The pool that tensors created on this thread draw from (set by
+    /// `Network.forward` around its layers), if any.
+    static var current: TensorPool? {
+        get { pthread_getspecific(currentKey).map { Unmanaged<TensorPool>.fromOpaque($0).takeUnretainedValue() } }
+        set { pthread_setspecific(currentKey, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
+    }
+
+    private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+}
