@@ -1,8 +1,10 @@
 #!/bin/sh
-# Deblurring benchmark: RestoreKit's Gaussian deconvolution on the first LIMIT
-# (20) CBSD68 images at blur σ 2.0 + noise 0.01 and σ 1.0 + noise 0.005,
-# speed at 1 MP, tiles versus whole; then scikit-image's deconvolutions on the
-# very same degraded PNGs (written by rkbench under bench/out/deblur) as anchors.
+# Deblurring benchmark: RestoreKit's classic Gaussian deconvolution and, when
+# the FFDNet model is installed, its plug-and-play FFDNet deblurrer (with its
+# gain over the classic one in the same run) on the first LIMIT (20) CBSD68
+# images at blur σ 2.0 + noise 0.01 and σ 1.0 + noise 0.005, speed at 1 MP,
+# tiles versus whole; then scikit-image's deconvolutions on the very same
+# degraded PNGs (written by rkbench under bench/out/deblur) as anchors.
 #
 #   bench/deblur.sh [LIMIT]
 #

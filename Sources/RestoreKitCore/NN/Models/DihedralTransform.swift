@@ -1,0 +1,71 @@
+/// One of the eight flips and transpositions of a stack of planes, for
+/// showing a denoiser the image in another orientation and turning its
+/// answer back (`PlugAndPlayDeblurrer` turns the prior's input each
+/// iteration).
+///
+/// Odd sides are first made even by reflection (x[n] = x[n − 2], as FFDNet
+/// pads them), so every orientation keeps FFDNet's 2 × 2 pixel blocks: a
+/// tile that starts on even pixels sees the same blocks as the whole image.
+struct DihedralTransform {
+    /// Transposed first, then mirrored left-right, then top-bottom.
+    let transposed: Bool
+    let flippedX: Bool
+    let flippedY: Bool
+    /// The planes' size.
+    let width: Int
+    let height: Int
+
+    /// Mode 0 … 7: bit 2 transposes, bit 0 mirrors x, bit 1 mirrors y.
+    init(mode: Int, width: Int, height: Int) {
+        transposed = mode & 4 != 0
+        flippedX = mode & 1 != 0
+        flippedY = mode & 2 != 0
+        self.width = width
+        self.height = height
+    }
+
+    /// The turned planes' size.
+    var turnedWidth: Int { transposed ? evenHeight : evenWidth }
+    var turnedHeight: Int { transposed ? evenWidth : evenHeight }
+
+    private var evenWidth: Int { width + width % 2 }
+    private var evenHeight: Int { height + height % 2 }
+
+    /// The sample of the padded plane that the turned plane holds at (x, y).
+    private func source(_ x: Int, _ y: Int) -> (x: Int, y: Int) {
+        let tx = flippedX ? turnedWidth - 1 - x : x, ty = flippedY ? turnedHeight - 1 - y : y
+        return transposed ? (ty, tx) : (tx, ty)
+    }
+
+    /// `planes` (each `width × height`, row by row) turned.
+    func apply(_ planes: [Float], count: Int) -> [Float] {
+        let (w, h, tw, th) = (width, height, turnedWidth, turnedHeight)
+        var out = [Float](repeating: 0, count: count * tw * th)
+        for c in 0 ..< count {
+            for y in 0 ..< th {
+                for x in 0 ..< tw {
+                    var (sx, sy) = source(x, y)
+                    if sx >= w { sx = max(w - 2, 0) }
+                    if sy >= h { sy = max(h - 2, 0) }
+                    out[(c * th + y) * tw + x] = planes[(c * h + sy) * w + sx]
+                }
+            }
+        }
+        return out
+    }
+
+    /// Turned planes (as `apply` returns them) back to `width × height`.
+    func invert(_ turned: [Float], count: Int) -> [Float] {
+        let (w, h, tw, th) = (width, height, turnedWidth, turnedHeight)
+        var out = [Float](repeating: 0, count: count * w * h)
+        for c in 0 ..< count {
+            for y in 0 ..< th {
+                for x in 0 ..< tw {
+                    let (sx, sy) = source(x, y)
+                    if sx < w && sy < h { out[(c * h + sy) * w + sx] = turned[(c * th + y) * tw + x] }
+                }
+            }
+        }
+        return out
+    }
+}
