@@ -2,8 +2,10 @@
 # JPEG deblocking benchmark: RestoreKit's "Dejpeg with quality q" on LIVE1
 # compressed by libjpeg-turbo at q = 10 / 20 / 30, in colour (4:2:0, PSNR on RGB
 # and on BT.601 Y) and as gray (the Y channel, the protocol of the published
-# LIVE1 rows: JPEG 27.77 / 30.07 / 31.41, ARCNN 28.96 / 31.29 / 32.67 dB);
-# restoration time per image and per megapixel; speed at 1 MP, whole and tiled.
+# LIVE1 rows: JPEG 27.77 / 30.07 / 31.41, ARCNN 28.96 / 31.29 / 32.67 dB), by
+# the classic deblocker and, when the FFDNet model is installed, FFDNet
+# plug-and-play; restoration time per image and per megapixel; speed at 1 MP,
+# whole and tiled.
 #
 #   bench/dejpeg.sh [LIMIT]
 #

@@ -95,6 +95,10 @@ func dejpegBenchmark(_ arguments: [String]) throws {
         }
         print(row)
     }
+    if gray {
+        print("\nPublished gray LIVE1 rows at q 10 / 20 / 30 (Dong et al., ARCNN, ICCV 2015): "
+            + "JPEG 27.77 / 30.07 / 31.41, ARCNN 28.96 / 31.29 / 32.67 dB.")
+    }
     let image = try mosaic(originals)
     for backend in backends { try megapixelRun(image, backend: backend, threads: threads) }
 }
