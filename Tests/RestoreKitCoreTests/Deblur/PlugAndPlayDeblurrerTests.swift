@@ -18,14 +18,14 @@ import Testing
         try restorer.restore(tile: image, origin: (0, 0), context: RestorationContext(threads: 2))
     }
 
-    @Test("the schedule falls log-linearly from 49/255 to the noise, the data weight rising to λ(σ)")
+    @Test("the schedule falls log-linearly from 49/255 to twice the noise, the data weight rising to λ(σ)/4")
     func schedule() {
         let levels = PlugAndPlayDeblurrer.schedule(noise: 0.01, sigma: 2)
         #expect(levels.count == PlugAndPlayDeblurrer.iterations)
-        #expect(abs(levels[0].sigma - 49.0 / 255) < 1e-12 && abs(levels.last!.sigma - 0.01) < 1e-12)
+        #expect(abs(levels[0].sigma - 49.0 / 255) < 1e-12 && abs(levels.last!.sigma - 0.02) < 1e-12)
         #expect(zip(levels, levels.dropFirst()).allSatisfy { $0.sigma > $1.sigma && $0.alpha < $1.alpha })
-        #expect(abs(levels.last!.alpha - PlugAndPlayDeblurrer.dataWeight(sigma: 2)) < 1e-12)
-        #expect(abs(PlugAndPlayDeblurrer.schedule(noise: 0, sigma: 1).last!.sigma - 1.0 / 255) < 1e-12)
+        #expect(abs(levels.last!.alpha - PlugAndPlayDeblurrer.dataWeight(sigma: 2) / 4) < 1e-12)
+        #expect(abs(PlugAndPlayDeblurrer.schedule(noise: 0, sigma: 1).last!.sigma - 2.0 / 255) < 1e-12)
     }
 
     @Test("the data weight falls with the blur: 0.23 at σ 1, 0.1 at σ 2 and wider, at most 0.5")
