@@ -4,11 +4,11 @@
 /// The output is cut into m × m tiles; tiles are processed in blocks, one
 /// block per task, each in its worker's workspace:
 /// 1. input transform: each tile's (m+2)² input patch (padded at the borders)
-///    becomes (m+2)² transformed values per channel, stored tile after tile
-///    ((m+2)² rows of input channels each; position p of all tiles is a
-///    matrix with a row stride of (m+2)² rows) — in the block buffer, or in a
-///    `WinogradInputCache` on the input tensor when later convolutions read it
-///    too (then they skip this step);
+///    becomes (m+2)² transformed values per channel, stored as (m+2)²
+///    matrices of tiles × input channels, laid out tile after tile (one input)
+///    or position after position (several parts, kept transforms) — in the
+///    block buffer, or in a `WinogradInputCache` on the input tensor when
+///    later convolutions read it too (then they skip this step);
 /// 2. (m+2)² single-threaded sgemms per input part multiply those by the
 ///    matching transformed-weight matrices (input × output channels, computed
 ///    once at load), summing over the parts;
@@ -114,6 +114,11 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                 transforms.append(.transient)
             }
         }
+        // Operand layout. Tile-major (a tile's (m+2)² rows adjacent) keeps the transforms' reads and
+        // writes of a tile contiguous: best for one wide input. Position-major (each position's rows
+        // adjacent) lets sgemm read its rows and write its products contiguously, which matters more
+        // when the sum is split into narrow parts (dense blocks), and is the layout of kept transforms.
+        let tileMajor = sources.count == 1 && transforms.allSatisfy { if case .transient = $0 { true } else { false } }
         let biasVector = (bias ?? []) + [Float](repeating: 0, count: paddedOutputs - (bias?.count ?? 0))
         transformedWeights.withUnsafeBufferPointer { weights in
             biasVector.withUnsafeBufferPointer { biasPointer in
@@ -121,44 +126,47 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                     let first = block * blockSize, count = min(blockSize, tiles - first)
                     let v = context.workspace.pointer(.input, worker: worker)
                     let products = context.workspace.pointer(.products, worker: worker)
-                    // Layout of every operand: tile-major (a tile's (m+2)² rows are adjacent),
-                    // so the transforms read and write one contiguous block per tile.
-                    var operands: [(rows: UnsafeMutablePointer<Float>, ld: Int)] = []
+                    // Each part's transformed rows (in the block buffer, or in a kept transform):
+                    // row n of position p at rows + n · ld + p · plane.
+                    var operands: [(rows: UnsafeMutablePointer<Float>, ld: Int, plane: Int)] = []
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * a2 * 8) { scratch in
                         var channel = 0
                         for (s, transform) in zip(sources, transforms) {
                             switch transform {
                             case .reuse(let cache):
-                                operands.append((cache.row(position: 0, tile: first), s.count))
+                                operands.append((cache.row(position: 0, tile: first), s.count, cache.tiles * s.count))
                             case .keep(let cache):
-                                let rows = cache.row(position: 0, tile: first)
+                                let rows = cache.row(position: 0, tile: first), cachePlane = cache.tiles * s.count
                                 transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
                                                padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
-                                               into: rows, ld: a2 * s.count, plane: s.count, scratch: scratch.baseAddress!)
-                                operands.append((rows, s.count))
+                                               into: rows, ld: s.count, plane: cachePlane, scratch: scratch.baseAddress!)
+                                operands.append((rows, s.count, cachePlane))
                             case .transient:
+                                let layout = tileMajor ? (ld: a2 * ldV, plane: ldV) : (ld: ldV, plane: count * ldV)
                                 transformInput(s, height: height, width: width, padTop: padTop, padLeft: padLeft,
                                                padValue: padValue, tiles: first ..< first + count, tilesX: tilesX,
-                                               into: v + channel, ld: a2 * ldV, plane: ldV, scratch: scratch.baseAddress!)
-                                operands.append((v + channel, ldV))
+                                               into: v + channel, ld: layout.ld, plane: layout.plane,
+                                               scratch: scratch.baseAddress!)
+                                operands.append((v + channel, layout.ld, layout.plane))
                             }
                             channel += s.count
                         }
                     }
+                    let out = tileMajor ? (ld: a2 * ldM, plane: ldM) : (ld: ldM, plane: count * ldM)
                     // One sgemm per position and part; the parts' channels split the sum (K).
                     // All accumulate: the products start at zero (see `Workspace.Slot.products`).
                     for p in 0 ..< a2 {
                         var channel = 0
                         for (s, operand) in zip(sources, operands) {
                             BLAS.sgemm(m: count, n: ldM, k: s.count,
-                                       a: operand.rows + p * operand.ld, lda: a2 * operand.ld,
+                                       a: operand.rows + p * operand.plane, lda: operand.ld,
                                        b: weights.baseAddress! + (p * inputChannels + channel) * ldM, ldb: ldM,
-                                       c: products + p * ldM, ldc: a2 * ldM, accumulate: true)
+                                       c: products + p * out.plane, ldc: out.ld, accumulate: true)
                             channel += s.count
                         }
                     }
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: a2 * 8 + a * 8) { scratch in
-                        transformOutput(products, plane: ldM, ld: a2 * ldM, tiles: first ..< first + count,
+                        transformOutput(products, plane: out.plane, ld: out.ld, tiles: first ..< first + count,
                                         tilesX: tilesX, bias: biasPointer.baseAddress!, activation: activation,
                                         residual: residual, output: output, middle: scratch.baseAddress!,
                                         row: scratch.baseAddress! + a2 * 8)
@@ -295,8 +303,8 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                 }
                 c += 8
             }
-            // Back to zero for the next block's GEMMs (this tile's products are contiguous).
-            (products + n * ld).update(repeating: 0, count: ld)
+            // Back to zero for the next block's GEMMs.
+            for p in 0 ..< a * a { (products + n * ld + p * plane).update(repeating: 0, count: paddedOutputs) }
         }
     }
 }

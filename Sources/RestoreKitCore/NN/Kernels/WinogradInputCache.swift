@@ -7,8 +7,9 @@ import Glibc
 ///
 /// In a dense block every convolution reads all earlier feature maps; without
 /// this each map would be transformed once per reader (five times for the
-/// first map of an RRDB block). The layout is the convolution's: tile after
-/// tile, (m+2)² rows of `channels` each, which sgemm reads in place.
+/// first map of an RRDB block). The layout is (m+2)² planes of tiles ×
+/// channels: a block of tiles is a row range of each plane, which sgemm
+/// reads in place.
 final class WinogradInputCache: @unchecked Sendable {
     /// The tiling the transform belongs to.
     struct Key: Equatable {
@@ -25,14 +26,11 @@ final class WinogradInputCache: @unchecked Sendable {
     let key: Key
     let channels: Int
     let tiles: Int
-    /// (m+2)²: rows per tile.
-    let positions: Int
     let values: UnsafeMutablePointer<Float>
 
     init(key: Key, channels: Int, positions: Int) throws {
         self.key = key
         self.channels = channels
-        self.positions = positions
         tiles = key.tilesX * key.tilesY
         let count = positions * tiles * channels
         guard let raw = allocateFloats(count) else {
@@ -43,9 +41,9 @@ final class WinogradInputCache: @unchecked Sendable {
 
     deinit { free(values) }
 
-    /// The row of position `position` of tile `tile`.
+    /// The row of tile `tile` in plane `position`.
     @inline(__always)
     func row(position: Int, tile: Int) -> UnsafeMutablePointer<Float> {
-        values + (tile * positions + position) * channels
+        values + (position * tiles + tile) * channels
     }
 }
