@@ -21,11 +21,23 @@ import Testing
     @Test("the schedule falls log-linearly from 49/255 to twice the noise, the data weight rising to λ(σ)/4")
     func schedule() {
         let levels = PlugAndPlayDeblurrer.schedule(noise: 0.01, sigma: 2)
-        #expect(levels.count == PlugAndPlayDeblurrer.iterations)
+        #expect(levels.count == PlugAndPlayDeblurrer.maximumIterations)
         #expect(abs(levels[0].sigma - 49.0 / 255) < 1e-12 && abs(levels.last!.sigma - 0.02) < 1e-12)
         #expect(zip(levels, levels.dropFirst()).allSatisfy { $0.sigma > $1.sigma && $0.alpha < $1.alpha })
         #expect(abs(levels.last!.alpha - PlugAndPlayDeblurrer.dataWeight(sigma: 2) / 4) < 1e-12)
         #expect(abs(PlugAndPlayDeblurrer.schedule(noise: 0, sigma: 1).last!.sigma - 2.0 / 255) < 1e-12)
+    }
+
+    @Test("a schedule that spans less takes fewer steps (each at most √2, at least three), within FFDNet's range")
+    func shorterSchedules() {
+        #expect(PlugAndPlayDeblurrer.schedule(noise: 0, sigma: 1.5).count == 8)
+        let demo = PlugAndPlayDeblurrer.schedule(noise: 0.04, sigma: 1.5)
+        #expect(demo.count == 4)
+        #expect(zip(demo, demo.dropFirst()).allSatisfy { $0.sigma / $1.sigma <= 2.0.squareRoot() + 1e-12 })
+        for noise in [0.1, FFDNetRestorer.maximumSigma] {
+            let strong = PlugAndPlayDeblurrer.schedule(noise: noise, sigma: 1)
+            #expect(strong.count == 3 && strong.allSatisfy { $0.sigma <= FFDNetRestorer.maximumSigma })
+        }
     }
 
     @Test("the data weight falls with the blur: 0.23 at σ 1, 0.1 at σ 2 and wider, at most 0.5")
