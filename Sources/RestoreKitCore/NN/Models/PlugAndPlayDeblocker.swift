@@ -36,13 +36,15 @@
 /// of context: a tiled restore equals the whole-image one up to float
 /// rounding. The result is clamped to [0, 1].
 public struct PlugAndPlayDeblocker: LocalRestorer {
-    /// The IJG quality stated in the prompt (1–100).
-    public let quality: Int
-    /// The quantisation tables in force: the file's own, or the IJG tables of `quality`.
-    public let tables: JPEGTables
-    /// How the file stored its chroma planes; colour images only.
-    public let chroma: ChromaSubsampling
+    private let planewise: JPEGPlanewiseRestoration
     private let network: FFDNetNetwork
+
+    /// The IJG quality stated in the prompt (1–100).
+    public var quality: Int { planewise.quality }
+    /// The quantisation tables in force: the file's own, or the IJG tables of `quality`.
+    public var tables: JPEGTables { planewise.tables }
+    /// How the file stored its chroma planes; colour images only.
+    public var chroma: ChromaSubsampling { planewise.chroma }
 
     /// FFDNet's noise level in units of the classic deblocker's σ for the
     /// same table (`LumaDeblocking.sigma`, 1.15 q̄^0.65 from the low-frequency
@@ -60,13 +62,12 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
     /// the gray FFDNet model, which restores the luma, is not installed or
     /// damaged.
     init(quality: Int, tables: JPEGTables?, chroma: ChromaSubsampling = .both, models: ModelDirectory) throws {
-        self.quality = min(100, max(1, quality))
-        self.tables = tables ?? .ijg(quality: self.quality)
-        self.chroma = chroma
+        planewise = JPEGPlanewiseRestoration(quality: quality, tables: tables, chroma: chroma,
+                                             name: "plug-and-play FFDNet JPEG deblocking")
         network = try FFDNetRestorer.network(colors: 1, models: models)
     }
 
-    public var name: String { "plug-and-play FFDNet JPEG deblocking" }
+    public var name: String { planewise.name }
 
     /// The luma's reach plus the classic chroma path's.
     public var halo: Int { planewise.halo(lumaReach: Self.lumaReach) }
@@ -97,9 +98,5 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
         var estimate = JPEGPlane(width: observed.width, height: observed.height, samples: denoised.map { $0 * 255 })
         constraint.project(&estimate, threads: threads)
         return estimate
-    }
-
-    private var planewise: JPEGPlanewiseRestoration {
-        JPEGPlanewiseRestoration(tables: tables, quality: quality, chroma: chroma, name: name)
     }
 }

@@ -17,25 +17,25 @@
 /// image runs agree exactly away from tile edges. Deterministic for any
 /// thread count.
 public struct JPEGDeblocker: LocalRestorer {
+    private let planewise: JPEGPlanewiseRestoration
+
     /// The IJG quality stated in the prompt (1–100).
-    public let quality: Int
+    public var quality: Int { planewise.quality }
     /// The quantisation tables in force: the file's own, or the IJG tables of `quality`.
-    public let tables: JPEGTables
+    public var tables: JPEGTables { planewise.tables }
     /// How the file stored its chroma planes; colour images only.
-    public let chroma: ChromaSubsampling
+    public var chroma: ChromaSubsampling { planewise.chroma }
 
     /// A deblocker for quality `quality` (clamped to 1–100) with the file's
     /// `tables` when known (else the IJG tables of `quality`), for colour
     /// files that stored chroma as `chroma`: 4:2:0 by default, what libjpeg,
     /// Pillow, OpenCV and cameras write.
     public init(quality: Int, tables: JPEGTables?, chroma: ChromaSubsampling = .both) {
-        self.quality = min(100, max(1, quality))
-        self.tables = tables ?? .ijg(quality: self.quality)
-        self.chroma = chroma
+        planewise = JPEGPlanewiseRestoration(quality: quality, tables: tables, chroma: chroma, name: "JPEG deblocking")
     }
 
     /// "JPEG deblocking".
-    public var name: String { "JPEG deblocking" }
+    public var name: String { planewise.name }
 
     /// Pixels of context a tile needs: the luma's reach plus the chroma's
     /// (see `JPEGPlanewiseRestoration.halo`): 86 for subsampled chroma, 57 for
@@ -51,9 +51,5 @@ public struct JPEGDeblocker: LocalRestorer {
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
         let luma = LumaDeblocking(steps: tables.luma)
         return try planewise.restore(tile: tile, origin: origin, context: context) { try luma.apply(to: $0, context: $1) }
-    }
-
-    private var planewise: JPEGPlanewiseRestoration {
-        JPEGPlanewiseRestoration(tables: tables, quality: quality, chroma: chroma, name: name)
     }
 }

@@ -17,6 +17,15 @@ struct JPEGPlanewiseRestoration {
     /// The restorer's name, for error messages.
     let name: String
 
+    /// The restoration for quality `quality` (clamped to 1–100) with the
+    /// file's `tables` when known, else the IJG tables of `quality`.
+    init(quality: Int, tables: JPEGTables?, chroma: ChromaSubsampling, name: String) {
+        self.quality = min(100, max(1, quality))
+        self.tables = tables ?? .ijg(quality: self.quality)
+        self.chroma = chroma
+        self.name = name
+    }
+
     /// Pixels of context a tile needs, given how far (in pixels) the luma
     /// restoration reaches: the chroma's reach (in stored samples, converted to
     /// pixels, plus one sample for upsampling and one for the luma guide's
