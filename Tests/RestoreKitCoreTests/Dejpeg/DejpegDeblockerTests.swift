@@ -24,8 +24,8 @@ import Testing
                                                                 quality: 20)
         let restored = try JPEGDeblocker(quality: 20, tables: tables)
             .restore(tile: decoded, origin: (0, 0), context: RestorationContext(threads: 2))
-        let before = QuantizationConstraint(observed: lumaPlane(decoded), steps: tables.luma, threads: 1)
-        let after = QuantizationConstraint(observed: lumaPlane(restored), steps: tables.luma, threads: 1)
+        let before = QuantizationConstraint(observed: DejpegTestImages.lumaPlane(decoded), steps: tables.luma, threads: 1)
+        let after = QuantizationConstraint(observed: DejpegTestImages.lumaPlane(restored), steps: tables.luma, threads: 1)
         let changed = zip(before.levels, after.levels).filter { $0 != $1 }.count
         // Gray is exact; colour output is clamped to RGB [0, 1], which may nudge
         // a coefficient of a saturated block over a boundary (none here).
@@ -137,13 +137,5 @@ import Testing
         }
         _ = try JPEGDeblocker(quality: 30, tables: nil, chroma: .none)
             .restore(tile: image, origin: (8, 0), context: RestorationContext(threads: 1))
-    }
-
-    /// The luma (or gray) plane of `image` on the 0–255 scale.
-    private func lumaPlane(_ image: Image) -> JPEGPlane {
-        if image.layout.colorChannelCount == 1 {
-            return JPEGPlane(width: image.width, height: image.height, samples: image.samples.map { $0 * 255 })
-        }
-        return JFIFColor.planes(of: image).y
     }
 }

@@ -27,4 +27,13 @@ enum DejpegTestImages {
                                 chroma: info.table(forComponent: 1))
         return (decoded.image, tables)
     }
+
+    /// The plane the deblockers restore: gray as is, else the JFIF luma, on the
+    /// 0–255 scale.
+    static func lumaPlane(_ image: Image) -> JPEGPlane {
+        if image.layout.colorChannelCount == 1 {
+            return JPEGPlane(width: image.width, height: image.height, samples: image.samples.map { $0 * 255 })
+        }
+        return JFIFColor.planes(of: image).y
+    }
 }

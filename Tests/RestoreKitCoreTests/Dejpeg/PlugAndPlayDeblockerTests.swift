@@ -22,16 +22,18 @@ import Testing
         return (learned, classic)
     }
 
-    @Test("FFDNet's noise level follows the steps: 0.9 × the classic σ, within FFDNet's range")
-    func noiseLevel() {
+    @Test("FFDNet's noise levels follow the steps: 0.5 and 1.4 × the classic σ, within FFDNet's range")
+    func noiseLevels() {
         for q in [1, 10, 30, 90] {
             let steps = JPEGTables.ijg(quality: q).luma
-            let expected = min(0.9 * LumaDeblocking(steps: steps).sigma / 255, Float(FFDNetRestorer.maximumSigma))
-            #expect(abs(PlugAndPlayDeblocker.sigma(steps: steps) - expected) < 1e-6)
+            let predicted = LumaDeblocking(steps: steps).sigma / 255
+            let expected = [0.5 * predicted, 1.4 * predicted].map { min($0, Float(FFDNetRestorer.maximumSigma)) }
+            #expect(zip(PlugAndPlayDeblocker.sigmas(steps: steps), expected).allSatisfy { abs($0 - $1) < 1e-6 })
         }
-        #expect(PlugAndPlayDeblocker.sigma(steps: JPEGTables.ijg(quality: 10).luma)
-            > PlugAndPlayDeblocker.sigma(steps: JPEGTables.ijg(quality: 30).luma))
-        #expect(PlugAndPlayDeblocker.sigma(steps: [UInt16](repeating: 32767, count: 64)) == Float(FFDNetRestorer.maximumSigma))
+        #expect(PlugAndPlayDeblocker.sigmas(steps: JPEGTables.ijg(quality: 10).luma)[0]
+            > PlugAndPlayDeblocker.sigmas(steps: JPEGTables.ijg(quality: 30).luma)[0])
+        #expect(PlugAndPlayDeblocker.sigmas(steps: [UInt16](repeating: 32767, count: 64))
+            == [Float](repeating: Float(FFDNetRestorer.maximumSigma), count: 2))
     }
 
     @Test("gains PSNR over the JPEG and over the classic deblocker", .enabled(if: installed, skip),
@@ -59,8 +61,8 @@ import Testing
         let saved = try learned.interleaved8().withUnsafeBufferPointer {
             try Image(interleaved8: $0, width: learned.width, height: learned.height, layout: learned.layout)
         }
-        let before = QuantizationConstraint(observed: Self.lumaPlane(decoded), steps: tables.luma, threads: 1)
-        let after = QuantizationConstraint(observed: Self.lumaPlane(saved), steps: tables.luma, threads: 1)
+        let before = QuantizationConstraint(observed: DejpegTestImages.lumaPlane(decoded), steps: tables.luma, threads: 1)
+        let after = QuantizationConstraint(observed: DejpegTestImages.lumaPlane(saved), steps: tables.luma, threads: 1)
         let changed = zip(before.levels, after.levels).filter { $0 != $1 }.count
         // Colour output is converted to RGB, clamped and rounded, which may nudge
         // a coefficient over a boundary; gray is exact.
@@ -117,13 +119,5 @@ import Testing
         }
         #expect(error?.message.contains("is not installed") == true)
         #expect(error?.message.contains(ModelCatalog.fetchCommand) == true)
-    }
-
-    /// The luma (or gray) plane of `image` on the 0–255 scale.
-    private static func lumaPlane(_ image: Image) -> JPEGPlane {
-        if image.layout.colorChannelCount == 1 {
-            return JPEGPlane(width: image.width, height: image.height, samples: image.samples.map { $0 * 255 })
-        }
-        return JFIFColor.planes(of: image).y
     }
 }

@@ -1,35 +1,40 @@
 /// Removes JPEG artefacts of a stated quality, "Dejpeg with quality Q", with
 /// FFDNet as the prior and the quantisation constraint as the data term: the
-/// luma (or gray) plane is denoised by FFDNet at a noise level the
-/// quantisation steps predict, then projected onto the set of images whose
-/// DCT coefficients quantise to the observed ones (`QuantizationConstraint`,
-/// with the file's tables when the input was a JPEG, else Q's IJG tables).
-/// Chroma takes the classic path, guided by the restored luma
+/// luma (or gray) plane is denoised by FFDNet twice, at 0.5 and 1.4 times the
+/// noise level the quantisation steps predict; each estimate is projected onto
+/// the set of images whose DCT coefficients quantise to the observed ones
+/// (`QuantizationConstraint`, with the file's tables when the input was a
+/// JPEG, else Q's IJG tables); the two and the observed coefficients are
+/// combined frequency by frequency with least-squares weights
+/// (`JPEGAggregationWeights`, fitted on BSDS500 training images by
+/// `scripts/jpeg-aggregation`), and the result is projected again. Chroma
+/// takes the classic path, guided by the restored luma
 /// (`JPEGPlanewiseRestoration`).
 ///
-/// The schedule is one prior step and one projection: the first half-
-/// iteration of plug-and-play POCS/HQS (with an indicator data term, HQS's
-/// data step is the projection whatever its weight). Measured on gray LIVE1
-/// (PyTorch FFDNet, the same tables), every further step loses:
+/// The light estimate keeps texture, the strong one removes blocking, and
+/// which is closer to the original depends on the frequency and the step:
+/// on gray LIVE1 the combination scores 29.08 / 31.41 / 32.79 dB at quality
+/// 10 / 20 / 30 against 28.91 / 31.13 / 32.43 for the best single pass
+/// (0.9 times the predicted level, then the projection). Adding that third
+/// estimate changes nothing (32.79 at 30); skipping the projection of each
+/// estimate before combining loses 0.03 dB.
+///
+/// The single pass had been tuned first (PyTorch FFDNet, the same tables),
+/// and every further plug-and-play step lost:
 /// - iterating z = FFDNet(x, σₖ), x = project(z) with σₖ falling from σ to
 ///   σ/4, or constant at 0.8 σ, loses 0.2–0.7 dB after 2–6 iterations at
 ///   quality 10 and 30 (a denoiser applied to the projected estimate smooths
 ///   texture the first pass kept, and projection cannot bring it back);
 /// - a second FFDNet pass at 0.15–0.45 σ after the projection loses
 ///   0.02–0.08 dB (projected or not), ADMM with a dual variable 0.07–0.2 dB;
-/// - the projected result beats the network's own output by 0.04–0.3 dB;
 /// - SOS boosting (FFDNet of the JPEG plus ρ × the estimate, ρ 0.5 or 1)
 ///   loses 0.05–0.3 dB; averaging with the classic deblocker's result (also
 ///   inside the constraint) loses 0.03–0.13 dB;
 /// - FFDNet's eight-fold flip/rotation ensemble gains 0.03 dB at 8 × the
 ///   time; a noise map per block from the quantisation model (q²/12 for the
 ///   coded coefficients) gains up to 0.08 dB at quality 30 on crops but loses
-///   0.08 dB at 20 on whole images: neither is kept. The margin inside the
-///   intervals (0 to 1) changes nothing measurable (0.01 dB).
-///
-/// What is left is detail the quantiser zeroed, which no Gaussian denoiser
-/// puts back: gray LIVE1 gains about 1.1 dB at quality 10 and 1.0 dB at 30,
-/// short of artefact-trained networks (ARCNN: 1.2–1.3 dB).
+///   0.08 dB at 20 on whole images. The margin inside the intervals (0 to 1)
+///   changes nothing measurable (0.01 dB).
 ///
 /// Tiles start on the file's block grid (`alignment`, which is even, so
 /// FFDNet's 2 × 2 phases are the whole image's too) and carry `halo` pixels
@@ -46,11 +51,10 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
     /// How the file stored its chroma planes; colour images only.
     public var chroma: ChromaSubsampling { planewise.chroma }
 
-    /// FFDNet's noise level in units of the classic deblocker's σ for the
+    /// FFDNet's two noise levels in units of the classic deblocker's σ for the
     /// same table (`LumaDeblocking.sigma`, 1.15 q̄^0.65 from the low-frequency
-    /// steps): the best of 0.5, 0.7, 0.9 and 1.1 at quality 10, 20 and 30 on
-    /// six gray LIVE1 images (0.7 loses up to 0.05 dB, 1.1 up to 0.06 dB).
-    static let sigmaFactor: Float = 0.9
+    /// steps); the weights are fitted for these.
+    static let sigmaFactors: [Float] = [0.5, 1.4]
     /// How far (in pixels) a luma sample of the result depends on the input:
     /// FFDNet gray's 15 layers at half resolution, doubled, plus the padding
     /// of an odd side, then the projection's 8 × 8 block.
@@ -75,10 +79,11 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
     /// The file's block grid: 8 pixels, or 16 for subsampled chroma.
     public var alignment: Int { planewise.alignment }
 
-    /// FFDNet's noise level (in [0, 1] units) for luma steps `steps`, within
+    /// FFDNet's noise levels (in [0, 1] units) for luma steps `steps`, within
     /// the range the network was trained for.
-    static func sigma(steps: [UInt16]) -> Float {
-        min(sigmaFactor * LumaDeblocking(steps: steps).sigma / 255, Float(FFDNetRestorer.maximumSigma))
+    static func sigmas(steps: [UInt16]) -> [Float] {
+        let predicted = LumaDeblocking(steps: steps).sigma
+        return sigmaFactors.map { min($0 * predicted / 255, Float(FFDNetRestorer.maximumSigma)) }
     }
 
     /// Restores `tile`, whose top-left pixel must lie on the block grid
@@ -88,15 +93,17 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
         return try planewise.restore(tile: tile, origin: origin, context: context) { try restoreLuma($0, context: $1) }
     }
 
-    /// The luma (or gray) plane on the 0–255 scale, denoised and projected.
+    /// The luma (or gray) plane on the 0–255 scale, denoised twice and aggregated.
     private func restoreLuma(_ observed: JPEGPlane, context: RestorationContext) throws -> JPEGPlane {
-        let threads = context.threads
+        let threads = context.threads, sigmas = Self.sigmas(steps: tables.luma)
         let constraint = QuantizationConstraint(observed: observed, steps: tables.luma, threads: threads)
-        let denoised = try network.denoise(observed.samples.map { $0 / 255 }, width: observed.width,
-                                           height: observed.height, sigma: Self.sigma(steps: tables.luma),
-                                           threads: threads) { try context.report($0) }
-        var estimate = JPEGPlane(width: observed.width, height: observed.height, samples: denoised.map { $0 * 255 })
-        constraint.project(&estimate, threads: threads)
-        return estimate
+        let input = observed.samples.map { $0 / 255 }
+        let estimates = try sigmas.enumerated().map { k, sigma in
+            let denoised = try network.denoise(input, width: observed.width, height: observed.height, sigma: sigma,
+                                               threads: threads) { try context.report((Double(k) + $0) / Double(sigmas.count)) }
+            return JPEGPlane(width: observed.width, height: observed.height, samples: denoised.map { $0 * 255 })
+        }
+        return constraint.aggregate(estimates, weights: JPEGAggregationWeights.interpolated(steps: tables.luma),
+                                    threads: threads)
     }
 }

@@ -60,32 +60,81 @@ struct QuantizationConstraint {
     /// Moves `plane` (the same size as the observed one) to the nearest image
     /// that satisfies the constraint.
     func project(_ plane: inout JPEGPlane, threads: Int) {
-        precondition(plane.width == width && plane.height == height, "constraint size mismatch")
-        let source = plane
-        plane.samples.withUnsafeMutableBufferPointer { out in
+        plane = transformBlocks(of: [plane], threads: threads) { coefficients, limits, result in
+            for i in 0 ..< 64 { result[i] = limits.clamp(coefficients[0][i], i) }
+        }
+    }
+
+    /// The image whose coefficients are, frequency by frequency, the weighted
+    /// sum of the projected `estimates`' coefficients and the observed ones
+    /// (the centres of their intervals), projected once more. `weights` holds
+    /// 64 rows, one per frequency in natural order, of `estimates.count + 1`
+    /// weights: one per estimate, then the observed coefficient's.
+    func aggregate(_ estimates: [JPEGPlane], weights: [Float], threads: Int) -> JPEGPlane {
+        let stride = estimates.count + 1
+        precondition(weights.count == 64 * stride, "one weight per estimate and the observation for each frequency")
+        return weights.withUnsafeBufferPointer { weights in
+            transformBlocks(of: estimates, threads: threads) { coefficients, limits, result in
+                for i in 0 ..< 64 {
+                    let row = i * stride
+                    var sum = weights[row + estimates.count] * limits.centre(i)
+                    for e in 0 ..< estimates.count { sum += weights[row + e] * limits.clamp(coefficients[e][i], i) }
+                    result[i] = limits.clamp(sum, i)
+                }
+            }
+        }
+    }
+
+    /// One block's intervals: the observed levels and the steps.
+    struct BlockLimits {
+        fileprivate let levels: UnsafePointer<Float>
+        fileprivate let steps: UnsafePointer<Float>
+
+        /// The centre of coefficient `i`'s interval: the observed coefficient.
+        func centre(_ i: Int) -> Float { levels[i] * steps[i] }
+
+        /// `value` moved into coefficient `i`'s interval, narrowed by `margin`.
+        func clamp(_ value: Float, _ i: Int) -> Float {
+            let centre = centre(i), half = steps[i] / 2 - min(QuantizationConstraint.margin, steps[i] / 4)
+            return min(centre + half, max(centre - half, value))
+        }
+    }
+
+    /// A new plane made block by block: `combine` receives the DCT
+    /// coefficients of each of `sources` at one block, that block's limits,
+    /// and fills the result's 64 coefficients, which are transformed back.
+    private func transformBlocks(
+        of sources: [JPEGPlane], threads: Int,
+        _ combine: (_ coefficients: [UnsafeMutablePointer<Float>], BlockLimits, _ result: UnsafeMutablePointer<Float>) -> Void
+    ) -> JPEGPlane {
+        precondition(sources.allSatisfy { $0.width == width && $0.height == height }, "constraint size mismatch")
+        var output = JPEGPlane(width: width, height: height)
+        output.samples.withUnsafeMutableBufferPointer { out in
             let out = out
             levels.withUnsafeBufferPointer { levels in
                 steps.withUnsafeBufferPointer { steps in
                     parallelFor(blocksDown, threads: threads) { by in
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { block in
-                            let block = block.baseAddress!
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64 * (sources.count + 1)) { scratch in
+                            let scratch = scratch.baseAddress!
+                            let blocks = (0 ..< sources.count).map { scratch + 64 * $0 }
+                            let result = scratch + 64 * sources.count
                             for bx in 0 ..< blocksAcross {
-                                Self.load(source, bx, by, into: block)
-                                BlockDCT.forward(block)
-                                let base = (by * blocksAcross + bx) * 64
-                                for i in 0 ..< 64 {
-                                    let centre = levels[base + i] * steps[i]
-                                    let half = steps[i] / 2 - min(Self.margin, steps[i] / 4)
-                                    block[i] = min(centre + half, max(centre - half, block[i]))
+                                for (source, block) in zip(sources, blocks) {
+                                    Self.load(source, bx, by, into: block)
+                                    BlockDCT.forward(block)
                                 }
-                                BlockDCT.inverse(block)
-                                store(block, bx, by, into: out)
+                                let limits = BlockLimits(levels: levels.baseAddress! + (by * blocksAcross + bx) * 64,
+                                                         steps: steps.baseAddress!)
+                                combine(blocks, limits, result)
+                                BlockDCT.inverse(result)
+                                store(result, bx, by, into: out)
                             }
                         }
                     }
                 }
             }
         }
+        return output
     }
 
     /// Copies block (`bx`, `by`) of `plane`, level-shifted by −128 and padded by
