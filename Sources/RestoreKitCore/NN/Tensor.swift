@@ -122,18 +122,14 @@ final class TensorStorage: @unchecked Sendable {
     init(count: Int) throws {
         let count = max(count, 1)
         pool = TensorPool.current
-        if let buffer = pool?.take(count) {
-            (pointer, capacity) = (buffer.pointer, buffer.capacity)
-            return
-        }
-        guard let p = allocateFloats(count) else {
+        guard let buffer = TensorPool.buffer(count, from: pool) else {
             throw RestoreError(.outOfMemory, "cannot allocate \(count * 4 / 1_048_576) MiB for a tensor")
         }
-        (pointer, capacity) = (p, count)
+        (pointer, capacity) = buffer
     }
 
     deinit {
-        if let pool { pool.give(pointer, capacity: capacity) } else { free(pointer) }
+        TensorPool.recycle(pointer, capacity: capacity, to: pool)
     }
 }
 

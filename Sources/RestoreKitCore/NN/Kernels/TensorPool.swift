@@ -49,6 +49,19 @@ final class TensorPool: @unchecked Sendable {
         if !kept { free(pointer) }
     }
 
+    /// At least `count` floats: an idle buffer of `pool` that fits, else a new
+    /// one (`allocateFloats`); nil when out of memory.
+    static func buffer(_ count: Int, from pool: TensorPool?) -> (pointer: UnsafeMutablePointer<Float>, capacity: Int)? {
+        if let reused = pool?.take(count) { return reused }
+        return allocateFloats(count).map { ($0, count) }
+    }
+
+    /// Gives a buffer from `buffer(_:from:)` back to `pool`, or frees it when
+    /// there is none.
+    static func recycle(_ pointer: UnsafeMutablePointer<Float>, capacity: Int, to pool: TensorPool?) {
+        if let pool { pool.give(pointer, capacity: capacity) } else { free(pointer) }
+    }
+
     /// The pool that tensors created on this thread draw from (set by
     /// `Network.forward` around its layers), if any.
     static var current: TensorPool? {

@@ -36,7 +36,7 @@ final class Workspace: @unchecked Sendable {
         /// Gives the memory back (to the pool, if any).
         func release() {
             guard let pointer else { return }
-            if let pool { pool.give(pointer, capacity: capacity) } else { free(pointer) }
+            TensorPool.recycle(pointer, capacity: capacity, to: pool)
             self.pointer = nil
             capacity = 0
         }
@@ -59,14 +59,10 @@ final class Workspace: @unchecked Sendable {
             let buffer = buffers[worker * Slot.allCases.count + slot.rawValue]
             guard buffer.capacity < count else { continue }
             buffer.release()
-            if let reused = buffer.pool?.take(count) {
-                (buffer.pointer, buffer.capacity) = (reused.pointer, reused.capacity)
-            } else {
-                guard let raw = allocateFloats(count) else {
-                    throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
-                }
-                (buffer.pointer, buffer.capacity) = (raw, count)
+            guard let fresh = TensorPool.buffer(count, from: buffer.pool) else {
+                throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of convolution scratch")
             }
+            (buffer.pointer, buffer.capacity) = fresh
             if slot == .products { buffer.pointer!.initialize(repeating: 0, count: buffer.capacity) }
         }
     }

@@ -1,6 +1,6 @@
 extension JPEGAggregationWeights {
     /// Weights per frequency: the estimates' and then the observation's.
-    static let stride = 3
+    static var stride: Int { sigmaFactors.count + 1 }
 
     /// The weights for a file quantised with luma steps `steps`: those of the
     /// calibration qualities whose predicted noise levels

@@ -52,10 +52,6 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
     /// How the file stored its chroma planes; colour images only.
     public var chroma: ChromaSubsampling { planewise.chroma }
 
-    /// FFDNet's two noise levels in units of the classic deblocker's σ for the
-    /// same table (`LumaDeblocking.sigma`, 1.15 q̄^0.65 from the low-frequency
-    /// steps); the weights are fitted for these.
-    static let sigmaFactors: [Float] = [0.5, 1.4]
     /// How far (in pixels) a luma sample of the result depends on the input:
     /// FFDNet gray's 15 layers at half resolution, doubled, plus the padding
     /// of an odd side, then the projection's 8 × 8 block.
@@ -80,11 +76,13 @@ public struct PlugAndPlayDeblocker: LocalRestorer {
     /// The file's block grid: 8 pixels, or 16 for subsampled chroma.
     public var alignment: Int { planewise.alignment }
 
-    /// FFDNet's noise levels (in [0, 1] units) for luma steps `steps`, within
-    /// the range the network was trained for.
+    /// FFDNet's noise levels (in [0, 1] units) for luma steps `steps`: the
+    /// classic deblocker's σ for the same table (`LumaDeblocking.sigma`, 1.15
+    /// q̄^0.65 from the low-frequency steps) times each of the factors the
+    /// aggregation weights were fitted for, within the network's range.
     static func sigmas(steps: [UInt16]) -> [Float] {
         let predicted = LumaDeblocking(steps: steps).sigma
-        return sigmaFactors.map { min($0 * predicted / 255, Float(FFDNetRestorer.maximumSigma)) }
+        return JPEGAggregationWeights.sigmaFactors.map { min($0 * predicted / 255, Float(FFDNetRestorer.maximumSigma)) }
     }
 
     /// Restores `tile`, whose top-left pixel must lie on the block grid
