@@ -13,7 +13,7 @@
 ///
 /// The light estimate keeps texture, the strong one removes blocking, and
 /// which is closer to the original depends on the frequency and the step:
-/// on gray LIVE1 the combination scores 29.07 / 31.41 / 32.78 dB at quality
+/// on gray LIVE1 the combination scores 29.07 / 31.41 / 32.79 dB at quality
 /// 10 / 20 / 30 (`make bench`) against 28.91 / 31.13 / 32.43 for the best
 /// single pass (0.9 times the predicted level, then the projection), at twice
 /// its time. In the calibration's Python model, adding that single pass as a
