@@ -4,8 +4,8 @@ import COpenBLAS
 /// matrices, issued from the engine's own worker threads.
 ///
 /// Why single-threaded: the engine splits every convolution into independent
-/// blocks (Winograd tile blocks, im2col pixel bands) and runs them on
-/// `RestorationContext.threads` threads, each calling sgemm on its own block.
+/// blocks (Winograd tile blocks, im2col pixel bands) and runs them on the
+/// threads `Network.forward` is given, each calling sgemm on its own block.
 /// OpenBLAS's thread pool would serialise concurrent callers and, inside hosts
 /// that call in from several threads (GEGL), oversubscribe the cores. So the
 /// engine sets OpenBLAS to one thread before it runs (`openblas_set_num_threads`

@@ -7,7 +7,7 @@ import Glibc
 ///
 /// A forward pass allocates every layer's output anew, and fresh memory costs
 /// a page fault and the kernel's zeroing per page (an eighth of a waifu2x
-/// pass). Networks run layer after layer of equal sizes, and restorers run the
+/// pass). Networks run layer after layer of equal sizes, and callers run the
 /// same network on tile after tile, so most outputs fit a buffer freed
 /// moments before. Idle buffers are capped (`limit`), and freed with the pool.
 final class TensorPool: @unchecked Sendable {

@@ -1,5 +1,5 @@
 /// Converts a legacy PyTorch checkpoint into a safetensors file, once, when
-/// the models are fetched: restoring then maps the safetensors file and needs
+/// the models are fetched: running a network then maps the safetensors file and needs
 /// neither Python nor torch nor the pickle reader.
 public enum CheckpointConversion {
     /// The prefix `torch.nn.DataParallel` puts before every state-dict key;

