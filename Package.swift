@@ -45,6 +45,8 @@ let package = Package(
             name: "restorekit",
             dependencies: [
                 "RestoreKitCore",
+                // The header's RESTORE_VERSION_* macros: `--version`.
+                "CRestoreABI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

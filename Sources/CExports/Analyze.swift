@@ -15,8 +15,8 @@ public func restore_analyze_rgba_f32(_ context: OpaquePointer?, _ params: Unsafe
         let ctx = try RestoreContext.from(context)
         let parameters = try Parameters(params)
         let source = try PixelBuffer<Float>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
-        let image = try source.image(encoding: parameters.linear ? .linear : .sRGB)
-        let plan = try ctx.engine.plan(parameters.fields, for: image, options: parameters.options)
+        let image = try source.image(encoding: parameters.encoding)
+        let plan = try ctx.engine.plan(parameters.request, for: image)
         // Both strings or neither: the caller frees what it got only on success.
         let promptText = prompt == nil ? nil : callerOwnedCString(plan.prompt.description)
         let reportText = report == nil ? nil : callerOwnedCString((plan.analysis ?? ctx.engine.analyze(image)).json)

@@ -10,9 +10,13 @@ final class RestoreContext {
     let lastError = OwnedCString()
     let lastPrompt = OwnedCString()
     let lastRestorers = OwnedCString()
+    let lastNotes = OwnedCString()
+    /// The options no installed model reads, as `restore_unused_options` gives them.
+    let unusedOptions = OwnedCString()
 
     init(engine: RestorationEngine) {
         self.engine = engine
+        unusedOptions.set(engine.unusedOptions.map(\.cName).joined(separator: ", "))
     }
 
     static func from(_ pointer: OpaquePointer?) throws -> RestoreContext {
@@ -23,6 +27,7 @@ final class RestoreContext {
     func recordSuccess(_ plan: RestorationPlan) {
         lastPrompt.set(plan.prompt.description)
         lastRestorers.set(plan.stages.map(\.label).joined(separator: ", "))
+        lastNotes.set(plan.notices { $0.cName }.joined(separator: "\n"))
     }
 }
 
@@ -73,19 +78,34 @@ public func restore_last_error(_ context: OpaquePointer?) -> UnsafePointer<CChar
 /// `const char *restore_last_prompt(const restore_context *ctx)`
 @_cdecl("restore_last_prompt")
 public func restore_last_prompt(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
-    guard let ctx = try? RestoreContext.from(context) else { return OwnedCString().value }
-    return ctx.lastPrompt.value
+    text(of: context, \.lastPrompt)
 }
 
 /// `const char *restore_last_restorers(const restore_context *ctx)`
 @_cdecl("restore_last_restorers")
 public func restore_last_restorers(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
-    guard let ctx = try? RestoreContext.from(context) else { return OwnedCString().value }
-    return ctx.lastRestorers.value
+    text(of: context, \.lastRestorers)
+}
+
+/// `const char *restore_last_notes(const restore_context *ctx)`
+@_cdecl("restore_last_notes")
+public func restore_last_notes(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
+    text(of: context, \.lastNotes)
+}
+
+/// `const char *restore_unused_options(const restore_context *ctx)`
+@_cdecl("restore_unused_options")
+public func restore_unused_options(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
+    text(of: context, \.unusedOptions)
 }
 
 /// `void restore_free(void *pointer)`
 @_cdecl("restore_free")
 public func restore_free(_ pointer: UnsafeMutableRawPointer?) {
     free(pointer)
+}
+
+/// One of a context's library-owned strings; "" for a NULL context.
+private func text(of context: OpaquePointer?, _ field: KeyPath<RestoreContext, OwnedCString>) -> UnsafePointer<CChar> {
+    (try? RestoreContext.from(context))?[keyPath: field].value ?? OwnedCString.empty
 }

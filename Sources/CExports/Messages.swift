@@ -9,7 +9,10 @@ final class OwnedCString: @unchecked Sendable {
     deinit { free(pointer) }
 
     /// The current text; "" before anything was set.
-    var value: UnsafePointer<CChar> { UnsafePointer(pointer) ?? emptyCString.cString }
+    var value: UnsafePointer<CChar> { UnsafePointer(pointer) ?? Self.empty }
+
+    /// A static "".
+    static var empty: UnsafePointer<CChar> { emptyCString.cString }
 
     /// Replaces the text (the previous pointer becomes invalid).
     func set(_ text: String) {

@@ -4,16 +4,11 @@ import RestoreKitCore
 import Glibc
 #endif
 
-/// A `restore_params` read, checked and turned into core values.
+/// A `restore_params` read and turned into a checked core request.
 struct Parameters {
-    var fields: PromptFields
-    var options: RestorationOptions
-    var linear: Bool
+    var request: RestorationRequest
     var progress: restore_progress_fn?
     var progressUserData: UnsafeMutableRawPointer?
-
-    static let defaultGuidance: Float = 5.5
-    static let defaultSteps: Int32 = 20
 
     init(_ pointer: UnsafePointer<restore_params>?) throws {
         guard let pointer else { throw RestoreError(.invalidArgument, "params is NULL") }
@@ -24,30 +19,31 @@ struct Parameters {
                 "params->size is \(size), not sizeof(restore_params); fill params with restore_params_init")
         }
         let p = pointer.pointee
-        fields = try PromptFields()
-        try fields.set(.semantic, utf8: try Self.text(p.semantic_prompt, "semantic_prompt") ?? [])
-        try fields.set(.restoration, utf8: try Self.text(p.restoration_prompt, "restoration_prompt") ?? [])
-        try fields.set(.quality, utf8: try Self.text(p.quality_prompt, "quality_prompt") ?? [])
+        request = RestorationRequest()
+        try request.prompts.set(.semantic, utf8: try Self.text(p.semantic_prompt, "semantic_prompt") ?? [])
+        try request.prompts.set(.restoration, utf8: try Self.text(p.restoration_prompt, "restoration_prompt") ?? [])
+        try request.prompts.set(.quality, utf8: try Self.text(p.quality_prompt, "quality_prompt") ?? [])
         if let negative = try Self.text(p.negative_prompt, "negative_prompt") {
-            try fields.set(.negative, utf8: negative)
+            try request.prompts.set(.negative, utf8: negative)
         }
-        let model = try Self.text(p.model, "model").map { String(decoding: $0, as: UTF8.self) } ?? "auto"
-        guard (1 ... 1000).contains(p.steps) else {
-            throw RestoreError(.invalidArgument, "steps must be 1–1000, not \(p.steps)")
-        }
-        guard p.guidance.isFinite, (0 ... 30).contains(p.guidance) else {
-            throw RestoreError(.invalidArgument, "guidance must be 0–30, not \(p.guidance)")
-        }
+        if let model = try Self.text(p.model, "model") { request.model = String(decoding: model, as: UTF8.self) }
         guard p.flags & ~RESTORE_FLAG_LINEAR == 0 else {
             throw RestoreError(.invalidArgument, "unknown flags 0x\(String(p.flags, radix: 16)) in params->flags")
         }
-        options = RestorationOptions(strength: Double(p.strength), model: model,
-                                     tileSize: Int(p.tile_size), threads: Int(p.threads))
-        try options.validate()
-        linear = p.flags & RESTORE_FLAG_LINEAR != 0
+        request.strength = Double(p.strength)
+        request.steps = Int(p.steps)
+        request.guidance = Double(p.guidance)
+        request.seed = p.seed
+        request.tileSize = Int(p.tile_size)
+        request.threads = Int(p.threads)
+        request.linear = p.flags & RESTORE_FLAG_LINEAR != 0
+        try request.validate()
         progress = p.progress
         progressUserData = p.progress_user_data
     }
+
+    /// The colour encoding the caller's pixels are in.
+    var encoding: ColorEncoding { request.linear ? .linear : .sRGB }
 
     /// A prompt string's bytes (nil for NULL), at most 4096 of them; longer
     /// strings are refused without reading past byte 4097.
@@ -72,13 +68,34 @@ struct Parameters {
     }
 }
 
-/// `void restore_params_init(restore_params *params)`
+extension RequestOption {
+    /// The option's name in the C header: its field in `restore_params`
+    /// ("tile_size"), or the flag for "linear".
+    var cName: String {
+        id == .linear ? "RESTORE_FLAG_LINEAR" : String(name.map { $0 == "-" ? "_" : $0 })
+    }
+}
+
+/// `void restore_params_init(restore_params *params)`: the core's defaults
+/// (`RestorationRequest()`); NULL strings stand for the default prompts and model.
 @_cdecl("restore_params_init")
 public func restore_params_init(_ params: UnsafeMutablePointer<restore_params>?) {
     guard let params else { return }
+    let defaults = RestorationRequest()
     params.pointee = restore_params(
         size: MemoryLayout<restore_params>.size, semantic_prompt: nil, restoration_prompt: nil,
-        quality_prompt: nil, negative_prompt: nil, model: nil, strength: 1,
-        steps: Parameters.defaultSteps, guidance: Parameters.defaultGuidance, seed: 0,
-        tile_size: 0, threads: 0, flags: 0, progress: nil, progress_user_data: nil)
+        quality_prompt: nil, negative_prompt: nil, model: nil, strength: Float(defaults.strength),
+        steps: Int32(defaults.steps), guidance: Float(defaults.guidance), seed: defaults.seed,
+        tile_size: Int32(defaults.tileSize), threads: Int32(defaults.threads),
+        flags: defaults.linear ? RESTORE_FLAG_LINEAR : 0, progress: nil, progress_user_data: nil)
 }
+
+/// `const char *restore_options_json(void)`
+@_cdecl("restore_options_json")
+public func restore_options_json() -> UnsafePointer<CChar> {
+    UnsafePointer(optionsJSON)
+}
+
+/// The declaration as JSON, made once and kept for the life of the process.
+private let optionsJSON: UnsafeMutablePointer<CChar> = strdup(RequestOption.json)
+

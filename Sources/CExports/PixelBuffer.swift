@@ -108,3 +108,10 @@ extension Rect {
         guard !isEmpty else { throw RestoreError(.invalidArgument, "\(name) \(self) is empty") }
     }
 }
+
+extension restore_rect {
+    /// A core rectangle for a C caller.
+    init(_ rect: Rect) {
+        self.init(x: Int32(rect.x), y: Int32(rect.y), width: Int32(rect.width), height: Int32(rect.height))
+    }
+}

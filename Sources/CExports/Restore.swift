@@ -11,7 +11,7 @@ public func restore_prompt_canonical(_ text: UnsafePointer<CChar>?,
                                      _ errorOffset: UnsafeMutablePointer<Int32>?) -> restore_status {
     perform(nil) {
         guard let text else { throw RestoreError(.invalidArgument, "restoration_prompt is NULL") }
-        var fields = try PromptFields()
+        var fields = PromptFields()
         try fields.set(.restoration, utf8: UnsafeBufferPointer(start: UnsafeRawPointer(text)
             .assumingMemoryBound(to: UInt8.self), count: strnlen(text, PromptFields.maxBytes + 1)))
         do {
@@ -33,20 +33,10 @@ public func restore_output_size(_ params: UnsafePointer<restore_params>?, _ widt
         guard let outWidth, let outHeight else {
             throw RestoreError(.invalidArgument, "out_width and out_height must not be NULL")
         }
-        let size = try outputSize(try Parameters(params), Int(width), Int(height))
+        let size = try Parameters(params).request.outputSize(width: Int(width), height: Int(height))
         outWidth.pointee = Int32(size.width)
         outHeight.pointee = Int32(size.height)
     }
-}
-
-/// The checked output size of restoring a `width` × `height` image.
-private func outputSize(_ parameters: Parameters, _ width: Int, _ height: Int) throws -> (width: Int, height: Int) {
-    try ImageLimits.default.check(width: width, height: height)
-    guard let size = try parameters.fields.restorationPrompt().outputSize(width: width, height: height) else {
-        throw RestoreError(.invalidPrompt, "'Upsample' without a factor: give one, e.g. 'Upsample to 2'")
-    }
-    try ImageLimits.default.check(width: size.width, height: size.height)
-    return size
 }
 
 /// `restore_status restore_input_rect(restore_context *, const restore_params *, int, int,
@@ -60,27 +50,15 @@ public func restore_input_rect(_ context: OpaquePointer?, _ params: UnsafePointe
         let parameters = try Parameters(params)
         let region = try Rect(output, name: "output")
         guard let input else { throw RestoreError(.invalidArgument, "input is NULL") }
-        let plan = try ctx.engine.plan(parameters.fields, channels: 3, options: parameters.options)
-        let (w, h) = (Int(width), Int(height))
-        try checkOutputRegion(region, plan.outputSize(width: w, height: h), w, h)
-        let needed = plan.inputRect(for: region, width: w, height: h)
-        input.pointee = restore_rect(x: Int32(needed.x), y: Int32(needed.y),
-                                     width: Int32(needed.width), height: Int32(needed.height))
-    }
-}
-
-private func checkOutputRegion(_ region: Rect, _ size: (width: Int, height: Int), _ width: Int, _ height: Int) throws {
-    try ImageLimits.default.check(width: width, height: height)
-    guard Rect(width: size.width, height: size.height).contains(region) else {
-        throw RestoreError(.invalidArgument,
-            "output region \(region) lies outside the \(size.width) × \(size.height) output")
+        let needed = try ctx.engine.region(region, width: Int(width), height: Int(height),
+                                           request: parameters.request).input
+        input.pointee = restore_rect(needed)
     }
 }
 
 /// Restores `image` for a C caller and records what ran in `ctx`.
 private func restoreImage(_ ctx: RestoreContext, _ parameters: Parameters, _ image: Image) throws -> Image {
-    let result = try ctx.engine.restore(image, fields: parameters.fields, options: parameters.options,
-                                        progress: parameters.handler)
+    let result = try ctx.engine.restore(image, request: parameters.request, progress: parameters.handler)
     ctx.recordSuccess(result.plan)
     return result.image
 }
@@ -95,10 +73,9 @@ public func restore_rgba_f32(_ context: OpaquePointer?, _ params: UnsafePointer<
         let ctx = try RestoreContext.from(context)
         let parameters = try Parameters(params)
         let source = try PixelBuffer<Float>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
-        let size = try outputSize(parameters, source.width, source.height)
+        let size = try parameters.request.outputSize(width: source.width, height: source.height)
         let target = try PixelBuffer<Float>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
-        let restored = try restoreImage(ctx, parameters, try source.image(encoding: parameters.linear ? .linear : .sRGB))
-        target.write(restored)
+        target.write(try restoreImage(ctx, parameters, try source.image(encoding: parameters.encoding)))
     }
 }
 
@@ -112,10 +89,10 @@ public func restore_rgba_u8(_ context: OpaquePointer?, _ params: UnsafePointer<r
         let ctx = try RestoreContext.from(context)
         let parameters = try Parameters(params)
         let source = try PixelBuffer<UInt8>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
-        let size = try outputSize(parameters, source.width, source.height)
+        let size = try parameters.request.outputSize(width: source.width, height: source.height)
         let target = try PixelBuffer<UInt8>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
         var image = try source.image()
-        image.encoding = parameters.linear ? .linear : .sRGB
+        image.encoding = parameters.encoding
         target.write(try restoreImage(ctx, parameters, image))
     }
 }
@@ -134,9 +111,7 @@ public func restore_region_rgba_f32(_ context: OpaquePointer?, _ params: UnsafeP
         let (w, h) = (Int(width), Int(height))
         let region = try Rect(output, name: "output")
         let sourceRect = try Rect(srcRect, name: "src_rect")
-        let plan = try ctx.engine.plan(parameters.fields, channels: 3, options: parameters.options)
-        try checkOutputRegion(region, plan.outputSize(width: w, height: h), w, h)
-        let needed = plan.inputRect(for: region, width: w, height: h)
+        let (needed, plan) = try ctx.engine.region(region, width: w, height: h, request: parameters.request)
         guard Rect(width: w, height: h).contains(sourceRect), sourceRect.contains(needed) else {
             throw RestoreError(.invalidArgument,
                 "src_rect \(sourceRect) must lie inside the \(w) × \(h) image and contain \(needed) "
@@ -146,10 +121,10 @@ public func restore_region_rgba_f32(_ context: OpaquePointer?, _ params: UnsafeP
                                             stride: srcStride, name: "src")
         let target = try PixelBuffer<Float>(dst, width: region.width, height: region.height,
                                             stride: dstStride, name: "dst")
-        let image = try source.image(encoding: parameters.linear ? .linear : .sRGB).converted(to: .sRGB)
-        let context = RestorationContext(threads: parameters.options.threads, progress: parameters.handler)
-        let pixels = try plan.render(region, from: image, at: sourceRect, width: w, height: h, context: context)
+        let pixels = try ctx.engine.render(region, of: plan, width: w, height: h,
+                                           from: try source.image(encoding: parameters.encoding), at: sourceRect,
+                                           progress: parameters.handler)
         ctx.recordSuccess(plan)
-        target.write(pixels.converted(to: parameters.linear ? .linear : .sRGB))
+        target.write(pixels)
     }
 }

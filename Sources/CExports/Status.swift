@@ -1,5 +1,8 @@
 import CRestoreABI
 import RestoreKitCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension restore_status {
     /// The status a core error maps to.
@@ -41,11 +44,13 @@ public func restore_status_string(_ status: restore_status) -> UnsafePointer<CCh
 /// `const char *restore_version(void)`
 @_cdecl("restore_version")
 public func restore_version() -> UnsafePointer<CChar> {
-    versionString.cString
+    UnsafePointer(versionString)
 }
 
-// Kept in step with RESTORE_VERSION_* by Tests/Library/dlopen.c and the C ABI test.
-private let versionString: StaticString = "0.1.0"
+/// "major.minor.patch" from the header's RESTORE_VERSION_* macros, the one
+/// place the version is written; made once, kept for the life of the process.
+private let versionString: UnsafeMutablePointer<CChar> =
+    strdup("\(RESTORE_VERSION_MAJOR).\(RESTORE_VERSION_MINOR).\(RESTORE_VERSION_PATCH)")
 
 extension StaticString {
     /// A string literal's bytes as a C string (literals are NUL-terminated and static).

@@ -24,37 +24,56 @@ struct RestoreCommand: ParsableCommand {
     var input: String
     @Argument(help: "Output file (.png, .jpg or .jpeg); written atomically.")
     var output: String
-    @Option(name: .long, help: "What is wrong with the image, with numbers.")
-    var restoration: String = ""
-    @Option(name: [.customLong("prompt"), .customLong("semantic")], help: "What the picture shows.")
-    var semantic: String = ""
-    @Option(name: .customLong("quality-prompt"), help: "A description of the image's quality.")
-    var qualityPrompt: String = ""
-    @Option(name: .customLong("negative-prompt"), help: "What the result should not look like.")
-    var negativePrompt: String = PromptFields.defaultNegative
-    @Option(help: "How much of each correction to apply, 0–1.")
-    var strength: Double = 1
-    @Option(help: "auto, classic, or a backend's name.")
-    var model: String = "auto"
-    @Option(help: "Tile side in pixels; 0 chooses from free memory.")
-    var tile: Int = 0
-    @Option(help: "Threads; 0 uses every core.")
-    var threads: Int = 0
+    @Option(name: .customLong("restoration"), help: .option(.restorationPrompt))
+    var restoration = defaults.prompts.restoration
+    @Option(name: [.customLong("semantic"), .customLong("prompt")], help: .option(.semanticPrompt))
+    var semantic = defaults.prompts.semantic
+    @Option(name: .customLong("quality-prompt"), help: .option(.qualityPrompt))
+    var qualityPrompt = defaults.prompts.quality
+    @Option(name: .customLong("negative-prompt"), help: .option(.negativePrompt))
+    var negativePrompt = defaults.prompts.negative
+    @Option(help: .option(.model))
+    var model = defaults.model
+    @Option(help: .option(.strength))
+    var strength = defaults.strength
+    @Option(help: .option(.steps))
+    var steps = defaults.steps
+    @Option(help: .option(.guidance))
+    var guidance = defaults.guidance
+    @Option(help: .option(.seed))
+    var seed = defaults.seed
+    @Option(name: [.customLong("tile-size"), .customLong("tile")], help: .option(.tileSize))
+    var tileSize = defaults.tileSize
+    @Option(help: .option(.threads))
+    var threads = defaults.threads
     @Option(help: "PNG bits per sample: 8 or 16 (default: the input's).")
     var depth: Int?
     @Option(name: .customLong("jpeg-quality"), help: "Quality of a JPEG output, 1–100.")
     var jpegQuality: Int = 95
-    @Flag(help: "No progress bar or summary.")
+    @Flag(help: "No progress bar, summary or notes.")
     var quiet = false
+
+    /// The request the options describe, checked.
+    func request() throws -> RestorationRequest {
+        var request = RestorationRequest()
+        request.prompts = try PromptFields(semantic: semantic, restoration: restoration,
+                                           quality: qualityPrompt, negative: negativePrompt)
+        request.model = model
+        request.strength = strength
+        request.steps = steps
+        request.guidance = guidance
+        request.seed = seed
+        request.tileSize = tileSize
+        request.threads = threads
+        try request.validate()
+        _ = try request.prompts.restorationPrompt()
+        return request
+    }
 
     func run() throws {
         try reportingErrors {
             // Everything that can fail cheaply fails before any work.
-            let fields = try PromptFields(semantic: semantic, restoration: restoration,
-                                          quality: qualityPrompt, negative: negativePrompt)
-            _ = try fields.restorationPrompt()
-            let options = RestorationOptions(strength: strength, model: model, tileSize: tile, threads: threads)
-            try options.validate()
+            let request = try request()
             guard depth == nil || depth == 8 || depth == 16 else {
                 throw RestoreError(.invalidArgument, "--depth must be 8 or 16")
             }
@@ -66,17 +85,17 @@ struct RestoreCommand: ParsableCommand {
             let decoded = try ImageFile.read(input)
             let engine = RestorationEngine(modelsDirectory: nil)
             let tables = decoded.jpeg.flatMap { JPEGTables($0) }
-            let plan = try engine.plan(fields, for: decoded.image, options: options, jpegTables: tables)
+            let plan = try engine.plan(request, for: decoded.image, jpegTables: tables)
             if !quiet {
                 if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
                 let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
                 printError("restorekit: \(plan.prompt) — \(stages)")
+                for notice in plan.notices(naming: \.flag) { printError("restorekit: note: \(notice)") }
             }
 
             signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
             let bar = quiet || isatty(2) == 0 ? nil : ProgressBar()
-            let result = try engine.restore(decoded.image, plan: plan, options: options) {
-                fraction, stage in
+            let result = try engine.restore(decoded.image, plan: plan) { fraction, stage in
                 bar?.show(fraction, stage)
                 return interrupted.load(ordering: .relaxed) ? .cancel : .proceed
             }
@@ -88,6 +107,9 @@ struct RestoreCommand: ParsableCommand {
         }
     }
 }
+
+/// The defaults the options show: those of the core's declaration.
+private let defaults = RestorationRequest()
 
 /// A one-line progress display on standard error: stage, percent, time left.
 final class ProgressBar {

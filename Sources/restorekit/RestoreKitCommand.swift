@@ -1,4 +1,5 @@
 import ArgumentParser
+import CRestoreABI
 import RestoreKitCore
 
 @main
@@ -6,6 +7,6 @@ struct RestoreKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restorekit",
         abstract: "Restore damaged photos, steered by prompts.",
-        version: RestoreKitVersion.string,
-        subcommands: [RestoreCommand.self, AnalyzeCommand.self, MontageCommand.self, Info.self, Convert.self, PromptCommand.self, MetricsCommand.self, DegradeCommand.self, ModelsCommand.self])
+        version: "\(RESTORE_VERSION_MAJOR).\(RESTORE_VERSION_MINOR).\(RESTORE_VERSION_PATCH)",
+        subcommands: [RestoreCommand.self, OptionsCommand.self, AnalyzeCommand.self, MontageCommand.self, Info.self, Convert.self, PromptCommand.self, MetricsCommand.self, DegradeCommand.self, ModelsCommand.self])
 }

@@ -5,7 +5,8 @@ public struct ClassicBackend: RestorationBackend {
 
     public var name: String { "classic" }
 
-    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    public func restorer(for task: RestorationTask, request: RestorationRequest,
+                         channels: Int) throws -> (any Restorer)? {
         switch task {
         case .dejpeg(let quality, let tables):
             return JPEGDeblocker(quality: quality, tables: tables, chroma: tables?.subsampling ?? .both)

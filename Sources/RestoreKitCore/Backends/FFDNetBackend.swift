@@ -7,7 +7,8 @@ public struct FFDNetBackend: RestorationBackend {
 
     public var name: String { "ffdnet" }
 
-    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    public func restorer(for task: RestorationTask, request: RestorationRequest,
+                         channels: Int) throws -> (any Restorer)? {
         let colors = channels == 1 ? 1 : 3
         switch task {
         case .denoise(let sigma) where FFDNetRestorer.accepts(sigma: sigma):

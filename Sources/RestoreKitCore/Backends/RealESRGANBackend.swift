@@ -5,7 +5,8 @@ public struct RealESRGANBackend: RestorationBackend {
 
     public var name: String { "realesrgan" }
 
-    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    public func restorer(for task: RestorationTask, request: RestorationRequest,
+                         channels: Int) throws -> (any Restorer)? {
         guard case .blind(let scale) = task, scale > 0, scale <= 8 else { return nil }
         return try RealESRGANRestorer(scale: scale, models: models)
     }

@@ -6,7 +6,8 @@ public struct SRMDBackend: RestorationBackend {
 
     public var name: String { "srmd" }
 
-    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    public func restorer(for task: RestorationTask, request: RestorationRequest,
+                         channels: Int) throws -> (any Restorer)? {
         switch task {
         case .upsample(let factor, let blur, let noise), .upsampleDenoise(let factor, let blur, let noise):
             guard SRMDRestorer.accepts(factor: factor, blur: blur, noise: noise) else { return nil }

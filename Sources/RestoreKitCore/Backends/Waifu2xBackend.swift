@@ -5,7 +5,8 @@ public struct Waifu2xBackend: RestorationBackend {
 
     public var name: String { "waifu2x" }
 
-    public func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    public func restorer(for task: RestorationTask, request: RestorationRequest,
+                         channels: Int) throws -> (any Restorer)? {
         switch task {
         case .upsample(2, 0, let noise), .upsampleDenoise(2, 0, let noise):
             return try Waifu2xRestorer(level: Waifu2xRestorer.level(forNoise: noise), models: models)

@@ -8,7 +8,7 @@
 ///   language (`RestorationPrompt.parse`); empty means "analyse the image".
 /// - quality: XPSR's low-level description ("the background is blurry, strong noise").
 /// - negative: what to steer away from; XPSR's default unless set.
-public struct PromptFields: Equatable, Sendable {
+public struct PromptFields: Hashable, Sendable {
     /// One of the four prompts.
     public enum Field: CaseIterable, Sendable {
         /// What the image shows.
@@ -45,6 +45,14 @@ public struct PromptFields: Equatable, Sendable {
     public private(set) var quality: String
     /// What the result should not look like.
     public private(set) var negative: String
+
+    /// No prompts but XPSR's negative one.
+    public init() {
+        semantic = ""
+        restoration = ""
+        quality = ""
+        negative = Self.defaultNegative
+    }
 
     /// The given prompts (by default all empty, the negative one XPSR's).
     ///

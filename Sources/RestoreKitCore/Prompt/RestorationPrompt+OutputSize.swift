@@ -10,6 +10,11 @@ extension RestorationPrompt {
         }
     }
 
+    /// The error for an "Upsample" without a factor where the output size must
+    /// be known: only the user can choose it.
+    public static let factorNeeded = RestoreError(.invalidPrompt,
+        "'Upsample' without a factor: the output size is your choice, e.g. 'Upsample to 2'")
+
     /// `side` × `factor`, rounded, at least 1: the one rule every upsampler follows.
     public static func scaled(_ side: Int, _ factor: Double) -> Int {
         max(1, Int((Double(side) * factor).rounded()))

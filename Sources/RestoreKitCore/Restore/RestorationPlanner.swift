@@ -15,7 +15,8 @@ public struct RestorationPlanner: Sendable {
         self.backends = backends
     }
 
-    /// The plan for `prompt` on an image with `channels` colour channels (1 or 3).
+    /// The plan for `request`, carrying out `prompt` (its restoration prompt,
+    /// parsed), on an image with `channels` colour channels (1 or 3).
     /// `jpegTables` are the input file's own tables, when it was a JPEG.
     ///
     /// Clauses that ask for an estimate (an empty prompt, a bare "Deblur",
@@ -23,19 +24,21 @@ public struct RestorationPlanner: Sendable {
     /// restores blindly) are filled in from `analysis`; without one the plan
     /// throws `needsAnalysis`. A filled-in prompt with nothing to remove (a
     /// clean image) gives a plan without stages.
-    public func plan(_ prompt: RestorationPrompt, channels: Int, options: RestorationOptions = .init(),
+    public func plan(_ prompt: RestorationPrompt, channels: Int, request: RestorationRequest = RestorationRequest(),
                      jpegTables: JPEGTables? = nil, analysis: DegradationAnalysis? = nil) throws -> RestorationPlan {
-        try options.validate()
-        let candidates = try backends(for: options.model)
-        let strength = Float(options.strength)
-        if prompt.removeAllDegradation, let stage = try blindStage(prompt, candidates, channels: channels, strength: strength) {
-            return RestorationPlan(stages: [stage], prompt: prompt)
+        try request.validate()
+        let candidates = try backends(for: request.model)
+        func finished(_ stages: [PlannedStage], _ prompt: RestorationPrompt,
+                      _ analysis: DegradationAnalysis? = nil) -> RestorationPlan {
+            RestorationPlan(stages: stages, prompt: prompt, analysis: analysis, request: request,
+                            inertOptions: inertOptions(of: request, in: stages))
+        }
+        if prompt.removeAllDegradation, let stage = try blindStage(prompt, candidates, channels: channels,
+                                                                  request: request) {
+            return finished([stage], prompt)
         }
         // Before any analysis: no estimate gives the output size.
-        if prompt.upsample == .estimate {
-            throw RestoreError(.invalidPrompt,
-                "'Upsample' without a factor: the output size is your choice, e.g. 'Upsample to 2'")
-        }
+        if prompt.upsample == .estimate { throw RestorationPrompt.factorNeeded }
         var prompt = prompt
         var used: DegradationAnalysis?
         if let why = Self.estimateNeeded(prompt) {
@@ -46,21 +49,15 @@ public struct RestorationPlanner: Sendable {
 
         var stages: [PlannedStage] = []
         func add(_ task: RestorationTask) throws {
-            for backend in candidates {
-                guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
-                stages.append(PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name))
-                return
+            guard try addJoint(task) else {
+                throw RestoreError(.unsupported, "no installed backend can \(task.verb) (\(task))")
             }
-            throw RestoreError(.unsupported, "no installed backend can \(task.verb) (\(task))")
         }
-        /// Adds the joint task if some backend solves it, else nothing.
+        /// Adds the task if some backend solves it, else nothing.
         func addJoint(_ task: RestorationTask) throws -> Bool {
-            for backend in candidates {
-                guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
-                stages.append(PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name))
-                return true
-            }
-            return false
+            guard let stage = try stage(for: task, candidates, channels: channels, request: request) else { return false }
+            stages.append(stage)
+            return true
         }
 
         let blur = prompt.deblur?.value ?? 0
@@ -71,22 +68,22 @@ public struct RestorationPlanner: Sendable {
         }
         let factor = prompt.upsample?.value ?? 1
         if blur > 0, noise > 0, factor == 1, try addJoint(.deblurDenoise(sigma: blur, noise: noise)) {
-            return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
+            return finished(stages, prompt, used)
         }
         if factor != 1, noise > 0, try addJoint(.upsampleDenoise(factor: factor, blur: blur, noise: noise)) {
-            return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
+            return finished(stages, prompt, used)
         }
         if noise > 0 { try add(.denoise(sigma: noise)) }
         let residual = Self.residualNoise(afterDenoising: noise, dejpegQuality: quality)
         if factor != 1 {
             // The stated blur happened at the high resolution, before downsampling.
             if blur > 0, try addJoint(.upsample(factor: factor, blur: blur, noise: residual)) {
-                return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
+                return finished(stages, prompt, used)
             }
             try add(.upsample(factor: factor, blur: 0, noise: residual))
         }
         if blur > 0 { try add(.deblur(sigma: blur, noise: residual)) }
-        return RestorationPlan(stages: stages, prompt: prompt, analysis: used)
+        return finished(stages, prompt, used)
     }
 
     /// The noise a deblur or upsample stage must regularise for after the
@@ -106,25 +103,57 @@ public struct RestorationPlanner: Sendable {
     /// what it removes. Nil when no candidate restores blindly (the analyser
     /// must then fill the prompt in) or the factor is left to estimate.
     private func blindStage(_ prompt: RestorationPrompt, _ candidates: [any RestorationBackend], channels: Int,
-                            strength: Float) throws -> PlannedStage? {
+                            request: RestorationRequest) throws -> PlannedStage? {
         let scale: Double
         switch prompt.upsample {
         case nil: scale = 1
         case .value(let factor): scale = factor
         case .estimate: return nil
         }
-        let task = RestorationTask.blind(scale: scale)
+        return try stage(for: .blind(scale: scale), candidates, channels: channels, request: request)
+    }
+
+    /// The stage of the first candidate that covers `task`, nil when none does.
+    /// Same-size stages are blended with their input at the request's strength.
+    private func stage(for task: RestorationTask, _ candidates: [any RestorationBackend], channels: Int,
+                       request: RestorationRequest) throws -> PlannedStage? {
         for backend in candidates {
-            guard let restorer = try backend.restorer(for: task, channels: channels) else { continue }
-            return PlannedStage(task: task, restorer: blended(restorer, strength), backend: backend.name)
+            guard let restorer = try backend.restorer(for: task, request: request, channels: channels) else { continue }
+            let sameSize = restorer.outputSize(width: 64, height: 64) == (64, 64)
+            let blended = sameSize && request.strength < 1
+                ? StrengthBlend(base: restorer, strength: Float(request.strength)) : restorer
+            return PlannedStage(task: task, restorer: blended, backend: backend.name,
+                                reads: backend.reads.union(sameSize ? [.strength] : []))
         }
         return nil
     }
 
-    /// Strength below 1 blends each same-size stage with its input.
-    private func blended(_ restorer: any Restorer, _ strength: Float) -> any Restorer {
-        guard strength < 1, restorer.outputSize(width: 64, height: 64) == (64, 64) else { return restorer }
-        return StrengthBlend(base: restorer, strength: strength)
+    /// The stage options `request` changes from their defaults that no stage
+    /// reads, grouped by why.
+    func inertOptions(of request: RestorationRequest, in stages: [PlannedStage]) -> [InertOptions] {
+        let read = stages.reduce(into: Set<RequestOption.ID>()) { $0.formUnion($1.reads) }
+        let inert = request.changedOptions.filter { $0.scope == .stage && !read.contains($0.id) }
+        guard !inert.isEmpty else { return [] }
+        if stages.isEmpty { return [InertOptions(options: inert, reason: "there is nothing to restore")] }
+        let installed = backends.reduce(into: Set<RequestOption.ID>()) { $0.formUnion($1.reads) }
+        enum Why { case sizeChanging, notInstalled, notPlanned }
+        let why = inert.map { option -> Why in
+            option.id == .strength ? .sizeChanging : installed.contains(option.id) ? .notPlanned : .notInstalled
+        }
+        return [Why.sizeChanging, .notInstalled, .notPlanned].compactMap { group in
+            let options = zip(inert, why).filter { $0.1 == group }.map(\.0)
+            guard !options.isEmpty else { return nil }
+            let them = options.count == 1 ? "it" : "them"
+            switch group {
+            case .sizeChanging:
+                return InertOptions(options: options,
+                                    reason: "every stage here changes the image size, and only same-size stages blend")
+            case .notInstalled:
+                return InertOptions(options: options, reason: "no installed model reads \(them)")
+            case .notPlanned:
+                return InertOptions(options: options, reason: "the models this restoration uses do not read \(them)")
+            }
+        }
     }
 
     /// The backends `model` allows, in order of preference.

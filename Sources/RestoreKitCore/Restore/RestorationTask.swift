@@ -62,3 +62,17 @@ public struct JPEGTables: Equatable, Sendable {
                   subsampling: info.chromaSubsampling.flatMap(ChromaSubsampling.init(rawValue:)) ?? .both)
     }
 }
+
+extension RestorationTask {
+    /// The prompt verb this task carries out: "dejpeg", "denoise", "deblur",
+    /// "upsample", "remove all degradation".
+    public var verb: String {
+        switch self {
+        case .dejpeg: return "dejpeg"
+        case .denoise: return "denoise"
+        case .deblur, .deblurDenoise: return "deblur"
+        case .upsample, .upsampleDenoise: return "upsample"
+        case .blind: return "remove all degradation"
+        }
+    }
+}

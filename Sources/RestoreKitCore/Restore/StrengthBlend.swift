@@ -6,6 +6,8 @@ struct StrengthBlend: Restorer {
 
     var name: String { base.name }
 
+    var computation: Computation { base.computation }
+
     func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
         base.outputSize(width: width, height: height)
     }
