@@ -97,5 +97,5 @@ public func restore_options_json() -> UnsafePointer<CChar> {
 }
 
 /// The declaration as JSON, made once and kept for the life of the process.
-private let optionsJSON: UnsafeMutablePointer<CChar> = strdup(RequestOption.json)
+nonisolated(unsafe) private let optionsJSON: UnsafeMutablePointer<CChar> = strdup(RequestOption.json)
 

@@ -49,7 +49,7 @@ public func restore_version() -> UnsafePointer<CChar> {
 
 /// "major.minor.patch" from the header's RESTORE_VERSION_* macros, the one
 /// place the version is written; made once, kept for the life of the process.
-private let versionString: UnsafeMutablePointer<CChar> =
+nonisolated(unsafe) private let versionString: UnsafeMutablePointer<CChar> =
     strdup("\(RESTORE_VERSION_MAJOR).\(RESTORE_VERSION_MINOR).\(RESTORE_VERSION_PATCH)")
 
 extension StaticString {

@@ -38,6 +38,14 @@ public struct RestorationRequest: Sendable, Hashable {
         linear = false
     }
 
+    /// The defaults with the restoration prompt `restoration`.
+    ///
+    /// - Throws: `invalidPrompt` when it is longer than `PromptFields.maxBytes`.
+    public init(restoration: String) throws {
+        self.init()
+        try prompts.set(.restoration, to: restoration)
+    }
+
     /// The value of option `id`.
     public subscript(id: RequestOption.ID) -> OptionValue {
         switch id {

@@ -94,7 +94,7 @@ import Testing
         let tables = JPEGTables(luma: JPEGTables.ijg(quality: 25).luma, chroma: nil, subsampling: .none)
         let backend = try #require(LearnedBackends.installed(in: Self.models).first { $0.name == "ffdnet" })
         for channels in [1, 3] {
-            let restorer = try #require(try backend.restorer(for: .dejpeg(quality: 40, tables: tables), channels: channels))
+            let restorer = try #require(try backend.restorer(for: .dejpeg(quality: 40, tables: tables), request: RestorationRequest(), channels: channels))
             let deblocker = try #require(restorer as? PlugAndPlayDeblocker)
             #expect(deblocker.tables.luma == tables.luma && deblocker.chroma == .none && deblocker.quality == 40)
         }

@@ -9,9 +9,9 @@ import Testing
 
     func restore(_ image: Image, _ prompt: String, tile: Int = 0,
                  progress: ProgressHandler? = nil) throws -> Image {
-        let fields = try PromptFields(restoration: prompt)
-        return try engine.restore(image, fields: fields, options: RestorationOptions(tileSize: tile),
-                                  progress: progress).image
+        var request = try RestorationRequest(restoration: prompt)
+        request.tileSize = tile
+        return try engine.restore(image, request: request, progress: progress).image
     }
 
     func damaged(_ image: Image, _ prompt: String) throws -> Image {

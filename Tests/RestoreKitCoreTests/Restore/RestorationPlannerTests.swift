@@ -42,10 +42,10 @@ import Testing
         let classic = RecordingBackend(name: "classic", joint: false)
         let planner = RestorationPlanner(backends: [learned, classic])
         #expect(try planner.plan(demo, channels: 3).stages.allSatisfy { $0.backend == "learned" })
-        let forced = try planner.plan(demo, channels: 3, options: RestorationOptions(model: "classic"))
+        let forced = try planner.plan(demo, channels: 3, request: .with { $0.model = "classic" })
         #expect(forced.stages.allSatisfy { $0.backend == "classic" })
         let error = #expect(throws: RestoreError.self) {
-            try planner.plan(demo, channels: 3, options: RestorationOptions(model: "nope"))
+            try planner.plan(demo, channels: 3, request: .with { $0.model = "nope" })
         }
         #expect(error?.kind == .model)
         #expect(error?.message == "unknown model 'nope'; available: auto, learned, classic")
@@ -113,7 +113,8 @@ import Testing
             #expect(error?.kind == .invalidPrompt)
         }
         let classic = #expect(throws: RestoreError.self) {
-            try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3, options: RestorationOptions(model: "classic"))
+            try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3,
+                             request: .with { $0.model = "classic" })
         }
         #expect(classic?.kind == .needsAnalysis)
     }
@@ -127,15 +128,18 @@ import Testing
         let split = try planner.plan(RestorationPrompt(upsample: .value(5), denoise: .value(0.05)), channels: 3)
         #expect(split.stages.map(\.task) == [.denoise(sigma: 0.05), .upsample(factor: 5, blur: 0, noise: 0.4 * 0.05)])
         let forced = try planner.plan(RestorationPrompt(upsample: .value(3), denoise: .value(0.05)), channels: 3,
-                                      options: RestorationOptions(model: "classic"))
+                                      request: .with { $0.model = "classic" })
         #expect(forced.stages.allSatisfy { $0.backend == "classic" })
     }
 
     @Test func badOptionsAreRefused() {
         let planner = RestorationPlanner(backends: [RecordingBackend(joint: false)])
-        for options in [RestorationOptions(strength: 1.5), RestorationOptions(strength: .nan),
-                        RestorationOptions(tileSize: 10), RestorationOptions(threads: -1)] {
-            #expect(throws: RestoreError.self) { try planner.plan(demo, channels: 3, options: options) }
+        let bad: [RestorationRequest] = [.with { $0.strength = 1.5 }, .with { $0.strength = .nan },
+                                         .with { $0.tileSize = 8193 }, .with { $0.threads = -1 },
+                                         .with { $0.steps = 0 }, .with { $0.guidance = 30.5 },
+                                         .with { $0.seed = 1 << 32 }]
+        for request in bad {
+            #expect(throws: RestoreError.self) { try planner.plan(demo, channels: 3, request: request) }
         }
     }
 }

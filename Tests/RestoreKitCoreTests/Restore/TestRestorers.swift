@@ -67,7 +67,7 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
         self.joint = joint
     }
 
-    func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    func restorer(for task: RestorationTask, request: RestorationRequest, channels: Int) throws -> (any Restorer)? {
         asked.append(task)
         switch task {
         case .upsample(let factor, let blur, _):
@@ -90,7 +90,7 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
 struct LearnedStandInBackend: RestorationBackend {
     var name: String { "learned" }
 
-    func restorer(for task: RestorationTask, channels: Int) throws -> (any Restorer)? {
+    func restorer(for task: RestorationTask, request: RestorationRequest, channels: Int) throws -> (any Restorer)? {
         switch task {
         case .upsampleDenoise(let factor, 0, _) where (2 ... 4).contains(factor):
             return NearestUpsample(factor: Int(factor))
@@ -101,6 +101,15 @@ struct LearnedStandInBackend: RestorationBackend {
         default:
             return nil
         }
+    }
+}
+
+extension RestorationRequest {
+    /// The default request changed by `change`.
+    static func with(_ change: (inout RestorationRequest) -> Void) -> RestorationRequest {
+        var request = RestorationRequest()
+        change(&request)
+        return request
     }
 }
 

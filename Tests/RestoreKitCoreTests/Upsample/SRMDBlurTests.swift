@@ -39,7 +39,8 @@ import Testing
             let plan = RestorationPlan(stages: [PlannedStage(task: .upsample(factor: 2, blur: blur, noise: 0),
                                                              restorer: srmd, backend: "srmd")],
                                        prompt: Self.prompt)
-            return try PSNR.measure(plan.run(on: low, context: context), reference: truth, channels: .lumaY, crop: 2)
+            return try PSNR.measure(RestorationExecutor().run(plan, on: low, context: context), reference: truth,
+                                    channels: .lumaY, crop: 2)
         }
         let delta = try psnr(blur: 0), gaussian = try psnr(blur: 1.2)
         #expect(gaussian - delta >= 0.5, "Y PSNR: delta code \(delta) dB, σ 1.2 code \(gaussian) dB")
@@ -58,13 +59,13 @@ import Testing
             .plan(prompt, channels: 3)
         let srmd = try #require(plan.stages.first?.restorer as? SRMDRestorer)
         #expect(plan.stages.count == 1 && srmd.networkFactor == 3)
-        let whole = try plan.run(on: low, tileSize: 256, context: context)
-        let tiled = try plan.run(on: low, tileSize: 32, context: context)
+        let whole = try RestorationExecutor().run(plan, on: low, tileSize: 256, context: context)
+        let tiled = try RestorationExecutor().run(plan, on: low, tileSize: 32, context: context)
         #expect(whole.width == 100 && whole.height == 80)
         let difference = zip(whole.samples, tiled.samples).map { abs($0 - $1) }.max() ?? 1
         #expect(difference < 1e-4, "tiles differ from the whole image by \(difference)")
-        let classic = try RestorationPlanner(backends: [ClassicBackend()]).plan(prompt, channels: 3)
-            .run(on: low, context: context)
+        let classic = try RestorationExecutor().run(RestorationPlanner(backends: [ClassicBackend()])
+            .plan(prompt, channels: 3), on: low, context: context)
         let learned = try PSNR.measure(whole, reference: truth, channels: .lumaY, crop: 3)
         let weightFree = try PSNR.measure(classic, reference: truth, channels: .lumaY, crop: 3)
         #expect(learned > weightFree, "Y PSNR: SRMD ×3 resampled \(learned) dB, classic \(weightFree) dB")

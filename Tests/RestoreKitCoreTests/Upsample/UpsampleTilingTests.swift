@@ -57,7 +57,7 @@ import Testing
         let plan = RestorationPlan(stages: [PlannedStage(task: .upsample(factor: 2.3, blur: 0.5, noise: 0),
                                                          restorer: upsampler, backend: "classic")],
                                    prompt: RestorationPrompt(deblur: .value(0.5), upsample: .value(2.3)))
-        let tiled = try plan.run(on: low, tileSize: 64, context: RestorationContext(threads: 2))
+        let tiled = try RestorationExecutor().run(plan, on: low, tileSize: 64, context: RestorationContext(threads: 2))
         let whole = try T.upsample(low, with: upsampler)
         #expect((tiled.width, tiled.height) == (whole.width, whole.height))
         let difference = zip(whole.samples, tiled.samples).map { abs($0 - $1) }.max() ?? 1

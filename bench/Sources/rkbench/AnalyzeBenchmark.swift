@@ -226,14 +226,14 @@ func restorationComparison(_ images: [Image], count: Int) throws {
     var rows: [String] = [], undamaged: [String] = []
     for (index, clean) in images.enumerated() where degraded.count < count {
         let (image, truth) = try degradedCase(clean, .spire, index: index)
-        let restoredAnalysed = try engine.restore(image, fields: try PromptFields(restoration: ""))
+        let restoredAnalysed = try engine.restore(image, request: RestorationRequest())
         let analysed = restoredAnalysed.plan.prompt.description
         guard !truth.isEmpty else {
             undamaged.append("\(index + 1): \(analysed.isEmpty ? "(none)" : analysed), "
                 + "\(fixed(try PSNR.measure(restoredAnalysed.image, reference: clean), 2)) dB")
             continue
         }
-        let restoredTrue = try engine.restore(image, fields: try PromptFields(restoration: truth.description))
+        let restoredTrue = try engine.restore(image, request: RestorationRequest(restoration: truth.description))
         degraded.append(try PSNR.measure(image, reference: clean))
         withTruth.append(try PSNR.measure(restoredTrue.image, reference: clean))
         withAnalysis.append(try PSNR.measure(restoredAnalysed.image, reference: clean))

@@ -67,7 +67,8 @@ func deblurBenchmark(_ arguments: [String]) throws {
         let folder = out + "/" + setting.folder
         try makeFolders(folder)
         let restorers = try backends.compactMap { backend in
-            try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise), channels: 3)
+            try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise),
+                                 request: RestorationRequest(), channels: 3)
                 .map { (backend: backend.name, restorer: $0) }
         }
         var before: [Double] = [], names: [String] = []
@@ -212,7 +213,8 @@ private func tiles(_ cases: [(DeblurSetting, Image, Image)], backends: [any Rest
     print("|---|---|---|---|---|---|---|")
     for (setting, clean, degraded) in cases {
         for backend in backends {
-            guard let restorer = try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise), channels: 3)
+            guard let restorer = try backend.restorer(for: .deblur(sigma: setting.sigma, noise: setting.noise),
+                                                      request: RestorationRequest(), channels: 3)
             else { continue }
             let whole = try restoreWhole(degraded, with: restorer, context: context)
             let halo = (restorer as? any LocalRestorer).map { "\($0.halo)" } ?? "–"

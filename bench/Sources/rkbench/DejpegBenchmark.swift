@@ -72,7 +72,8 @@ func dejpegBenchmark(_ arguments: [String]) throws {
             before.append(try PSNR.measure(decoded.image, reference: original))
             if !gray { beforeY.append(try PSNR.measure(decoded.image, reference: original, channels: .lumaY)) }
             for (index, backend) in backends.enumerated() {
-                let restorer = try backend.restorer(for: .dejpeg(quality: q, tables: tables), channels: channels)!
+                let restorer = try backend.restorer(for: .dejpeg(quality: q, tables: tables),
+                                                    request: RestorationRequest(), channels: channels)!
                 let start = now()
                 let restored = try restoreWhole(decoded.image, with: restorer, context: context)
                 seconds[index].append(now() - start)
@@ -108,7 +109,9 @@ func dejpegBenchmark(_ arguments: [String]) throws {
 private func dejpegBackends(modelsDirectory: String?) -> [any RestorationBackend] {
     let engine = RestorationEngine(modelsDirectory: modelsDirectory)
     let all = engine.backends.filter { $0.name == "classic" } + engine.backends.filter { $0.name != "classic" }
-    return all.filter { (try? $0.restorer(for: .dejpeg(quality: 50, tables: nil), channels: 1)) != nil }
+    return all.filter {
+        (try? $0.restorer(for: .dejpeg(quality: 50, tables: nil), request: RestorationRequest(), channels: 1)) != nil
+    }
 }
 
 /// `image` restored whole by `restorer`, as one tile.
@@ -126,7 +129,7 @@ private func megapixelRun(_ image: Image, backend: any RestorationBackend, threa
     let decoded = try JPEGCodec.decode(JPEGCodec.encode(image, quality: 40))
     let info = decoded.jpeg!
     let tables = JPEGTables(luma: info.table(forComponent: 0)!, chroma: info.table(forComponent: 1))
-    let deblocker = try backend.restorer(for: .dejpeg(quality: 40, tables: tables),
+    let deblocker = try backend.restorer(for: .dejpeg(quality: 40, tables: tables), request: RestorationRequest(),
                                          channels: image.layout.colorChannelCount)!
     let (w, h) = (image.width, image.height)
     let context = RestorationContext(threads: threads)

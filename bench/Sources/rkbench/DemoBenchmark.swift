@@ -19,7 +19,6 @@ func demoBenchmark(_ arguments: [String]) throws {
     let clean = try ImageFile.read(path).image.resized(width: 1224, height: 816, filter: .lanczos)
     let text = "Deblur with sigma 1.5, Denoise with sigma 0.04, Dejpeg with quality 40"
     let degraded = try PromptDegradation.apply(try RestorationPrompt.parse(text), to: clean, seed: 1).image
-    let fields = try PromptFields(restoration: text)
     let engine = RestorationEngine(modelsDirectory: nil)
     let learned = engine.backends.map(\.name).filter { $0 != "classic" }
     let models = ["classic", "auto"] + learned
@@ -39,9 +38,11 @@ func demoBenchmark(_ arguments: [String]) throws {
     var classic: (psnr: Double, ssim: Double)?
     var plans: [String: String] = [:], repeats: [String] = []
     for model in models {
-        let options = RestorationOptions(model: model, threads: 2)
+        var request = try RestorationRequest(restoration: text)
+        request.model = model
+        request.threads = 2
         // A backend whose plan is one already run (it serves no clause, or the same as auto) adds nothing.
-        let plan = try engine.plan(fields, for: degraded, options: options)
+        let plan = try engine.plan(request, for: degraded)
         let stages = plan.stages.map { "\(clauses($0.task)): \($0.restorer.name), \($0.backend)" }
             .joined(separator: "; ")
         if let same = plans[stages] {
@@ -53,7 +54,7 @@ func demoBenchmark(_ arguments: [String]) throws {
         var runs: [(wall: Double, cpu: Double)] = []
         for _ in 0 ..< 3 {
             let start = now(), startCPU = processSeconds()
-            result = try engine.restore(degraded, fields: fields, options: options)
+            result = try engine.restore(degraded, plan: plan)
             runs.append((now() - start, processSeconds() - startCPU))
         }
         let middle = runs.sorted { $0.wall < $1.wall }[runs.count / 2]

@@ -135,7 +135,8 @@ private struct FFDNetRuns {
 
     /// The backend's colour denoiser for noise of `sigma`.
     func denoiser(sigma: Double) throws -> any LocalRestorer {
-        guard let restorer = try backend.restorer(for: .denoise(sigma: sigma), channels: 3) as? any LocalRestorer else {
+        guard let restorer = try backend.restorer(for: .denoise(sigma: sigma), request: RestorationRequest(),
+                                                  channels: 3) as? any LocalRestorer else {
             throw RestoreError(.model, "the ffdnet backend has no whole-image denoiser for σ \(sigma)")
         }
         return restorer

@@ -121,8 +121,8 @@ private func sgemmRate(threads: Int) {
 
 private func blurCodeQuality(sets: [String], sigma: Double, threads: Int) throws {
     let engine = RestorationEngine(modelsDirectory: nil)
-    let stated = try PromptFields(restoration: "Deblur with sigma \(sigma), Upsample to 2")
-    let runs = [("delta code", try PromptFields(restoration: "Upsample to 2"), "srmd"),
+    let stated = try RestorationRequest(restoration: "Deblur with sigma \(sigma), Upsample to 2")
+    let runs = [("delta code", try RestorationRequest(restoration: "Upsample to 2"), "srmd"),
                 ("σ \(sigma) code", stated, "srmd"), ("classic", stated, "classic")]
     print("| set | image | " + runs.map { $0.0 }.joined(separator: " | ") + " | gain of the kernel code |")
     print("|---|---|" + String(repeating: "---|", count: runs.count + 1))
@@ -131,10 +131,12 @@ private func blurCodeQuality(sets: [String], sigma: Double, threads: Int) throws
         for path in try imagePaths("testsets/" + set) {
             let image = try ImageFile.read(path).image.colorOnly
             let truth = eightBit(image.cropped(to: Rect(width: image.width & ~1, height: image.height & ~1)))
-            let low = eightBit(try PromptDegradation.apply(try stated.restorationPrompt(), to: truth).image)
+            let low = eightBit(try PromptDegradation.apply(try stated.prompts.restorationPrompt(), to: truth).image)
             for (k, run) in runs.enumerated() {
-                let options = RestorationOptions(model: run.2, threads: threads)
-                let restored = try engine.restore(low, fields: run.1, options: options)
+                var request = run.1
+                request.model = run.2
+                request.threads = threads
+                let restored = try engine.restore(low, request: request)
                 guard restored.plan.stages.allSatisfy({ $0.backend == run.2 }) else {
                     throw RestoreError(.model, "SRMD is not installed; run '\(ModelCatalog.fetchCommand)'")
                 }

@@ -65,8 +65,9 @@ private func prepareSRMDQuality(work: String, sets: [String], scales: [Int], thr
     let models = ModelDirectory.defaultPath
     for scale in scales {
         let network = try Network(path: "\(models)/srmd/srmdnf_x\(scale)")
-        let fields = try PromptFields(restoration: "Upsample to \(scale)")
-        let options = RestorationOptions(model: "srmd", threads: threads)
+        var request = try RestorationRequest(restoration: "Upsample to \(scale)")
+        request.model = "srmd"
+        request.threads = threads
         for set in sets {
             let folder = "\(work)/\(set)/x\(scale)"
             try makeFolders(folder)
@@ -80,7 +81,7 @@ private func prepareSRMDQuality(work: String, sets: [String], scales: [Int], thr
                 try ImageFile.write(eightBitImage(low), to: "\(folder)/\(name)-low.png")
                 try FileIO.writeAtomically(low.samples.withUnsafeBytes { Array($0) }, to: "\(folder)/\(name)-low.f32")
                 for (label, input) in [("8bit", try ImageFile.read("\(folder)/\(name)-low.png").image), ("float", low)] {
-                    let restored = try engine.restore(input, fields: fields, options: options)
+                    let restored = try engine.restore(input, request: request)
                     guard restored.plan.stages.first?.backend == "srmd" else {
                         throw RestoreError(.model, "SRMD is not installed; run '\(ModelCatalog.fetchCommand)'")
                     }
