@@ -32,24 +32,17 @@ public final class Network: Sendable {
     /// Loads `param` (the `.param` text) and `weights` (the `.bin` bytes).
     /// Throws `RestoreError(.model, …)` naming the file, line or byte offset
     /// and the layer for anything malformed, unknown or inconsistent.
-    public init(param: String, weights: [UInt8], paramFile: String, weightsFile: String) throws {
+    public convenience init(param: String, weights: [UInt8], paramFile: String, weightsFile: String) throws {
         let description = try NCNNParamFile(text: param, file: paramFile)
         var reader = ModelBinReader(bytes: weights, file: weightsFile)
-        var names: [String] = [], index: [String: Int] = [:]
-        func blob(_ name: String) -> Int {
-            if let i = index[name] { return i }
-            index[name] = names.count
-            names.append(name)
-            return names.count - 1
-        }
-        var nodes: [Node] = [], inputs: [(Int, Int)] = []
+        var graph = NetworkGraph()
         for line in description.layers {
             let at = "\(paramFile): line \(line.line): layer '\(line.name)' (\(line.type))"
-            let bottoms = line.bottoms.map(blob), tops = line.tops.map(blob)
             if line.type == "Input" {
-                guard bottoms.isEmpty, tops.count == 1 else { throw RestoreError(.model, "\(at): an Input layer has no inputs and one output") }
-                inputs.append((tops[0], line.params.int(2, 0)))
-                nodes.append(Node(type: line.type, name: line.name, layer: nil, bottoms: [], tops: tops))
+                guard line.bottoms.isEmpty, line.tops.count == 1 else {
+                    throw RestoreError(.model, "\(at): an Input layer has no inputs and one output")
+                }
+                graph.input(line.tops[0], channels: line.params.int(2, 0), name: line.name)
                 continue
             }
             guard let type = LayerRegistry.types[line.type] else {
@@ -64,21 +57,22 @@ public final class Network: Sendable {
             } catch let error as RestoreError {
                 throw RestoreError(error.kind, "\(at): \(error.message)")
             }
-            let counts = layer.blobCounts
-            guard counts.inputs.contains(bottoms.count), counts.outputs.contains(tops.count) else {
-                throw RestoreError(.model, "\(at): takes \(counts.inputs) inputs and \(counts.outputs) outputs, the line gives \(bottoms.count) and \(tops.count)")
-            }
-            nodes.append(Node(type: line.type, name: line.name, layer: layer, bottoms: bottoms, tops: tops))
+            try graph.add(layer, type: line.type, name: line.name, bottoms: line.bottoms, tops: line.tops, at: at)
         }
         guard reader.isAtEnd else {
             throw RestoreError(.model, "\(weightsFile): \(reader.size - reader.offset) bytes left over after the last layer's weights at byte offset \(reader.offset) (weights of another network?)")
         }
-        guard !inputs.isEmpty else { throw RestoreError(.model, "\(paramFile): the network has no Input layer") }
-        source = paramFile
-        self.nodes = nodes
-        blobNames = names
-        blobIndex = index
-        self.inputs = inputs
+        try self.init(graph, source: paramFile)
+    }
+
+    /// The network `graph` describes; `source` names it in messages.
+    init(_ graph: NetworkGraph, source: String) throws {
+        guard !graph.inputs.isEmpty else { throw RestoreError(.model, "\(source): the network has no Input layer") }
+        self.source = source
+        nodes = graph.nodes
+        blobNames = graph.blobNames
+        blobIndex = graph.blobIndex
+        inputs = graph.inputs
     }
 
     /// Loads `<path>.param` and `<path>.bin` (pass the path without extension).

@@ -4,7 +4,7 @@ import Testing
 @Suite("Prompt fields")
 struct PromptFieldsTests {
     @Test func defaults() throws {
-        let fields = try PromptFields()
+        let fields = PromptFields()
         #expect(fields.semantic == "" && fields.restoration == "" && fields.quality == "")
         #expect(fields.negative == "blurry, dotted, noise, unclear, lowres, over-smoothed")
         #expect(fields[.negative] == PromptFields.defaultNegative)
@@ -25,7 +25,7 @@ struct PromptFieldsTests {
 
     @Test(arguments: PromptFields.Field.allCases)
     func limitsBytesNotCharacters(_ field: PromptFields.Field) throws {
-        var fields = try PromptFields()
+        var fields = PromptFields()
         try fields.set(field, to: String(repeating: "a", count: 4096))
         #expect(fields[field].utf8.count == 4096)
         // 2049 "é" are 2049 characters but 4098 bytes.
@@ -49,7 +49,7 @@ struct PromptFieldsTests {
     }
 
     @Test func validatesUTF8() throws {
-        var fields = try PromptFields()
+        var fields = PromptFields()
         try fields.set(.semantic, utf8: Array("un renard roux, ×2 🦊".utf8))
         #expect(fields.semantic == "un renard roux, ×2 🦊")
         let bad: [(bytes: [UInt8], offset: Int)] = [

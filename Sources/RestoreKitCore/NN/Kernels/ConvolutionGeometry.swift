@@ -31,6 +31,21 @@ struct ConvolutionGeometry: Sendable, Equatable {
         }
     }
 
+    /// A square `kernel` at stride and dilation 1 with `padding` zeros on every side.
+    init(kernel: Int, padding: Int) {
+        kernelW = kernel
+        kernelH = kernel
+        dilationW = 1
+        dilationH = 1
+        strideW = 1
+        strideH = 1
+        padLeft = padding
+        padRight = padding
+        padTop = padding
+        padBottom = padding
+        padValue = 0
+    }
+
     var kernelExtentW: Int { dilationW * (kernelW - 1) + 1 }
     var kernelExtentH: Int { dilationH * (kernelH - 1) + 1 }
     var taps: Int { kernelW * kernelH }

@@ -38,6 +38,22 @@ struct ConvolutionLayer: Layer {
         kernel = Self.kernel(geometry, inputChannels, outputChannels, w)
     }
 
+    /// A convolution of `geometry` with `weights` (outputs × inputs × kh × kw),
+    /// `bias` (one per output, or nil) and a fused `activation`, built in code.
+    init(geometry: ConvolutionGeometry, outputs: Int, weights: [Float], bias: [Float]?,
+         activation: Activation) throws {
+        let perInput = outputs * geometry.taps
+        guard outputs > 0, !weights.isEmpty, weights.count % perInput == 0, bias.map({ $0.count == outputs }) ?? true else {
+            throw RestoreError(.model, "\(weights.count) weights and \(bias?.count ?? 0) biases do not fit \(outputs) outputs × \(geometry.taps) taps")
+        }
+        self.geometry = geometry
+        outputChannels = outputs
+        inputChannels = weights.count / perInput
+        self.bias = bias
+        self.activation = activation
+        kernel = Self.kernel(geometry, inputChannels, outputs, weights)
+    }
+
     /// The fastest kernel that computes this geometry.
     static func kernel(_ g: ConvolutionGeometry, _ inputs: Int, _ outputs: Int, _ weights: [Float]) -> Kernel {
         if g.kernelW == 3, g.kernelH == 3, g.strideW == 1, g.strideH == 1, g.dilationW == 1, g.dilationH == 1 {

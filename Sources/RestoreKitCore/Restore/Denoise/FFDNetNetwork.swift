@@ -33,11 +33,8 @@ struct FFDNetNetwork: Sendable {
     /// The engine network for `colors` (1 or 3) from the converted package weights.
     static func network(colors: Int, weights: SafeTensorsFile) throws -> Network {
         let layers = Self.layers(colors: colors), features = Self.features(colors: colors)
-        var param = "7767517\n\(layers + 1) \(layers + 1)\nInput input 0 1 input 0=0 1=0 2=\(5 * colors)\n"
-        var bin: [UInt8] = []
-        func append(_ values: [Float]) {
-            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bin += $0 } }
-        }
+        var builder = NetworkBuilder(source: weights.path)
+        builder.input("input", channels: 5 * colors)
         for layer in 0 ..< layers {
             let first = layer == 0, last = layer == layers - 1
             let inputs = first ? 5 * colors : features, outputs = last ? 4 * colors : features
@@ -59,14 +56,11 @@ struct FFDNetNetwork: Sendable {
                 }
                 bias = folded
             }
-            let bottom = first ? "input" : "b\(layer - 1)", top = last ? "output" : "b\(layer)"
-            param += "Convolution conv\(layer) 1 1 \(bottom) \(top) 0=\(outputs) 1=3 4=1 5=\(bias == nil ? 0 : 1) "
-                + "6=\(weight.count)\(last ? "" : " 9=1")\n"
-            bin += [0, 0, 0, 0] // float32 storage tag
-            append(weight)
-            if let bias { append(bias) }
+            try builder.convolution("conv\(layer)", from: first ? "input" : "b\(layer - 1)",
+                                    to: last ? "output" : "b\(layer)", outputs: outputs, kernel: 3, padding: 1,
+                                    weights: weight, bias: bias, activation: last ? .identity : .relu)
         }
-        return try Network(param: param, weights: bin, paramFile: weights.path, weightsFile: weights.path)
+        return try builder.build()
     }
 
     /// The weights of `name` (after the layer prefix), which must have `shape`.
