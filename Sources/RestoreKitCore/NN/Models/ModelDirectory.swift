@@ -78,18 +78,15 @@ public final class ModelDirectory: @unchecked Sendable {
         }
     }
 
-    /// The network `stem` of `package`, loaded once and checked against the manifest.
+    /// The network `stem` of `package` (an ncnn package), loaded once and
+    /// checked against the manifest.
     public func network(_ stem: String, of package: ModelCatalog.Package) throws -> Network {
         let relative = package.folder + "/" + stem
-        if let network = lock.withLock({ networks[relative] }) { return network }
-        let param = try verifiedBytes(relative + ".param", package)
-        let weights = try verifiedBytes(relative + ".bin", package)
-        let network = try Network(param: String(decoding: param, as: UTF8.self), weights: weights,
-                                  paramFile: path + "/" + relative + ".param", weightsFile: path + "/" + relative + ".bin")
-        return lock.withLock {
-            if let existing = networks[relative] { return existing }
-            networks[relative] = network
-            return network
+        return try cached(relative) {
+            let param = try verified(relative + ".param", package) { try FileIO.read($0) } digest: { SHA256.hex($0) }
+            let weights = try verified(relative + ".bin", package) { try FileIO.read($0) } digest: { SHA256.hex($0) }
+            return try Network(param: String(decoding: param, as: UTF8.self), weights: weights,
+                               paramFile: path + "/" + relative + ".param", weightsFile: path + "/" + relative + ".bin")
         }
     }
 
@@ -98,44 +95,42 @@ public final class ModelDirectory: @unchecked Sendable {
     public func network(_ stem: String, of package: ModelCatalog.Package,
                         building build: (SafeTensorsFile) throws -> Network) throws -> Network {
         let relative = package.folder + "/" + stem + ".safetensors"
-        if let network = lock.withLock({ networks[relative] }) { return network }
-        let file = path + "/" + relative
-        let again = "run '\(ModelCatalog.fetchCommand)' (folder \(path))"
-        guard let entry = entries[relative] else {
-            throw RestoreError(.model, "the \(package.folder) model '\(relative)' is not installed; \(again)")
+        return try cached(relative) {
+            try build(try verified(relative, package) { try SafeTensorsFile(path: $0) } digest: { $0.sha256() })
         }
-        let weights: SafeTensorsFile
-        do {
-            weights = try SafeTensorsFile(path: file)
-        } catch let error as RestoreError {
-            throw RestoreError(.model, "\(error.message); \(again)")
-        }
-        guard weights.sha256() == entry.sha256 else {
-            throw RestoreError(.model, "'\(file)' is damaged (its sha256 differs from the manifest's); \(again)")
-        }
-        let network = try build(weights)
+    }
+
+    /// The network kept under `key`, else the one `load` makes, kept.
+    private func cached(_ key: String, _ load: () throws -> Network) throws -> Network {
+        if let network = lock.withLock({ networks[key] }) { return network }
+        let network = try load()
         return lock.withLock {
-            if let existing = networks[relative] { return existing }
-            networks[relative] = network
+            if let existing = networks[key] { return existing }
+            networks[key] = network
             return network
         }
     }
 
-    private func verifiedBytes(_ relative: String, _ package: ModelCatalog.Package) throws -> [UInt8] {
+    /// The file `relative` of `package` as `open` reads it, after checking
+    /// that the manifest lists it and that its `digest` is the listed sha256.
+    /// Every failure is a `.model` error naming the file and the fetch command.
+    private func verified<Contents>(_ relative: String, _ package: ModelCatalog.Package,
+                                    open: (String) throws -> Contents,
+                                    digest: (Contents) -> String) throws -> Contents {
         let file = path + "/" + relative
         let again = "run '\(ModelCatalog.fetchCommand)' (folder \(path))"
         guard let entry = entries[relative] else {
             throw RestoreError(.model, "the \(package.folder) model '\(relative)' is not installed; \(again)")
         }
-        let bytes: [UInt8]
+        let contents: Contents
         do {
-            bytes = try FileIO.read(file)
+            contents = try open(file)
         } catch let error as RestoreError {
             throw RestoreError(.model, "\(error.message); \(again)")
         }
-        guard SHA256.hex(bytes) == entry.sha256 else {
+        guard digest(contents) == entry.sha256 else {
             throw RestoreError(.model, "'\(file)' is damaged (its sha256 differs from the manifest's); \(again)")
         }
-        return bytes
+        return contents
     }
 }
