@@ -120,6 +120,20 @@ RESTORE_API const char *restore_last_prompt(const restore_context *ctx);
    Valid until the next restore on `ctx`. */
 RESTORE_API const char *restore_last_restorers(const restore_context *ctx);
 
+/* Notices about the last successful restore on `ctx` (restore_rgba_f32,
+   restore_rgba_u8 or restore_region_rgba_f32), one per line, or "": which
+   parameters set away from their defaults had no effect and why, e.g.
+   "steps and seed have no effect: no installed model reads them". Valid until
+   the next restore on `ctx`. */
+RESTORE_API const char *restore_last_notes(const restore_context *ctx);
+
+/* The parameters that none of the models installed for `ctx` reads,
+   comma-separated as named in restore_params ("semantic_prompt,
+   quality_prompt, negative_prompt, steps, guidance, seed" while no generative
+   model is installed), or "": setting them cannot change any pixel. Valid
+   for the life of `ctx`. */
+RESTORE_API const char *restore_unused_options(const restore_context *ctx);
+
 /* ---------------------------------------------------------- parameters -- */
 
 /* Called with the fraction done (0..1) and the current stage's name, on the
@@ -135,7 +149,12 @@ typedef int (*restore_progress_fn)(float fraction, const char *stage, void *user
 /* What to restore and how. Fill with restore_params_init, then set fields.
    Later versions only append fields; `size` tells the library which version
    the caller was compiled against. Strings are UTF-8, at most 4096 bytes,
-   read during the call only; NULL means the default. */
+   read during the call only; NULL means the default. A value outside its
+   range fails the call with RESTORE_ERROR_INVALID_ARGUMENT naming the field.
+   The semantic, quality and negative prompts, steps, guidance and seed steer
+   generative models only: restore_unused_options says whether any is
+   installed, and restore_last_notes names those that had no effect.
+   restore_options_json lists every field with its default and range. */
 typedef struct restore_params {
     size_t size;                     /* sizeof(restore_params); set by restore_params_init */
     const char *semantic_prompt;     /* what the picture shows; default "" */
@@ -143,11 +162,11 @@ typedef struct restore_params {
     const char *quality_prompt;      /* low-level quality description; default "" */
     const char *negative_prompt;     /* default "blurry, dotted, noise, unclear, lowres, over-smoothed" */
     const char *model;               /* "auto" (default), "classic", or a backend's name */
-    float strength;                  /* 0..1, share of each correction applied; default 1 */
-    int steps;                       /* sampler steps of generative backends, 1..1000; default 20 */
-    float guidance;                  /* classifier-free guidance scale, 0..30; default 5.5 */
-    uint64_t seed;                   /* for generative backends; default 0 */
-    int tile_size;                   /* output tile side, 0 = auto, else 64..8192; default 0 */
+    float strength;                  /* 0..1, share of each same-size correction applied; default 1 */
+    int steps;                       /* sampler steps of generative models, 1..1000; default 20 */
+    float guidance;                  /* classifier-free guidance scale of generative models, 0..30; default 5.5 */
+    uint64_t seed;                   /* random seed of generative models, 0..4294967295; default 0 */
+    int tile_size;                   /* output tile side, 0..8192: 0 = auto, below 64 uses 64; default 0 */
     int threads;                     /* 0 = one per core (default), else 1..256 */
     unsigned flags;                  /* RESTORE_FLAG_*; default 0 */
     restore_progress_fn progress;    /* may be NULL */
@@ -156,6 +175,13 @@ typedef struct restore_params {
 
 /* Sets every field of `params` to its default. */
 RESTORE_API void restore_params_init(restore_params *params);
+
+/* Every parameter as a JSON array, the declaration restore_params_init and
+   every RestoreKit surface follow: name ("tile-size" for tile_size), type
+   ("text", "integer", "number", "flag"), default, "minimum"/"maximum"
+   (inclusive) or "max_bytes", "scope" ("stage": read by some models only)
+   and a one-line summary. Static storage. */
+RESTORE_API const char *restore_options_json(void);
 
 /* ------------------------------------------------------------- prompts -- */
 

@@ -11,6 +11,13 @@ RGBA bytes. Errors raise `RestoreError` carrying the library's status and
 message; a progress callable may raise to cancel, and its exception is
 re-raised from the call.
 
+Keyword parameters (every call): restoration, semantic, quality, negative,
+model, strength, steps, guidance, seed, tile_size, threads, linear, progress.
+One left out (or None) takes the library's default (restore_params_init);
+`options()` lists each with its default and range. A parameter set away from
+its default that no model used is reported with a `RestoreNotice` warning
+(and in `Context.last_notes`).
+
 The library is found through $RESTOREKIT_LIBRARY, then beside this file, then
 ../lib relative to it, then the system's search path.
 """
@@ -19,13 +26,15 @@ import ctypes
 import ctypes.util
 import json
 import os
+import warnings
 
 try:
     import numpy
 except ImportError:  # numpy is optional
     numpy = None
 
-__all__ = ["Context", "RestoreError", "PromptError", "prompt_canonical", "output_size", "version"]
+__all__ = ["Context", "RestoreError", "PromptError", "RestoreNotice", "prompt_canonical", "output_size", "options",
+           "version"]
 
 OK = 0
 INVALID_ARGUMENT = 1
@@ -55,6 +64,10 @@ class PromptError(RestoreError):
     def __init__(self, message, offset):
         super().__init__(INVALID_PROMPT, message)
         self.offset = offset
+
+
+class RestoreNotice(UserWarning):
+    """A parameter had no effect on a restoration (e.g. steps without a generative model)."""
 
 
 PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_float, ctypes.c_char_p, ctypes.c_void_p)
@@ -111,7 +124,9 @@ _lib.restore_free.argtypes = [_c.c_void_p]
 _lib.restore_context_new.restype = _c.c_void_p
 _lib.restore_context_new.argtypes = [_c.c_char_p]
 _lib.restore_context_free.argtypes = [_c.c_void_p]
-for _name in ("restore_last_error", "restore_last_prompt", "restore_last_restorers"):
+_lib.restore_options_json.restype = _c.c_char_p
+for _name in ("restore_last_error", "restore_last_prompt", "restore_last_restorers", "restore_last_notes",
+              "restore_unused_options"):
     getattr(_lib, _name).restype = _c.c_char_p
     getattr(_lib, _name).argtypes = [_c.c_void_p]
 _lib.restore_params_init.argtypes = [_c.POINTER(_Params)]
@@ -138,6 +153,13 @@ def version():
     return _lib.restore_version().decode()
 
 
+def options():
+    """The library's parameters, as declared once in its core: a list of dicts with
+    "name" ("tile-size"), "type" ("text", "integer", "number", "flag"), "default",
+    "minimum"/"maximum" or "max_bytes", "scope" and "summary"."""
+    return json.loads(_lib.restore_options_json().decode())
+
+
 def _text(value):
     return None if value is None else value.encode("utf-8")
 
@@ -162,19 +184,23 @@ def prompt_canonical(restoration):
 
 
 class _Call:
-    """A restore_params for one call, plus the Python progress callable."""
+    """A restore_params for one call, plus the Python progress callable. Parameters
+    left None keep restore_params_init's defaults."""
 
-    def __init__(self, restoration="", semantic="", quality="", negative=None, model="auto", strength=1.0,
-                 steps=20, guidance=5.5, seed=0, tile_size=0, threads=0, linear=False, progress=None):
+    def __init__(self, restoration=None, semantic=None, quality=None, negative=None, model=None, strength=None,
+                 steps=None, guidance=None, seed=None, tile_size=None, threads=None, linear=None, progress=None):
         self.params = _Params()
         _lib.restore_params_init(_c.byref(self.params))
         # Keep the encoded strings alive for the call.
         self.strings = [_text(s) for s in (semantic, restoration, quality, negative, model)]
         p = self.params
         p.semantic_prompt, p.restoration_prompt, p.quality_prompt, p.negative_prompt, p.model = self.strings
-        p.strength, p.steps, p.guidance, p.seed = strength, steps, guidance, seed
-        p.tile_size, p.threads = tile_size, threads
-        p.flags = FLAG_LINEAR if linear else 0
+        for field, value in (("strength", strength), ("steps", steps), ("guidance", guidance), ("seed", seed),
+                             ("tile_size", tile_size), ("threads", threads)):
+            if value is not None:
+                setattr(p, field, _integer(field, value) if field not in ("strength", "guidance") else value)
+        if linear is not None:
+            p.flags = FLAG_LINEAR if linear else 0
         self.raised = None
         if progress is not None:
             def bridge(fraction, stage, _user):
@@ -186,10 +212,27 @@ class _Call:
             self.callback = PROGRESS(bridge)
             p.progress = self.callback
 
-    def finish(self, status, context):
+    def finish(self, status, context, restored=False):
+        """Raises what the call or the progress callable raised; after a
+        restore, warns of the library's notes."""
         if self.raised is not None:
             raise self.raised
         _check(status, context)
+        notes = _lib.restore_last_notes(context).decode() if restored else ""
+        for note in filter(None, notes.split("\n")):
+            warnings.warn("librestore: " + note, RestoreNotice, stacklevel=3)
+
+
+def _integer(field, value):
+    """`value` for an integer field of restore_params. The library checks the
+    declared range; a value the C type cannot hold (which ctypes would wrap) or
+    a fraction is refused here with the library's message."""
+    low, high = (0, 2 ** 64 - 1) if field == "seed" else (-2 ** 31, 2 ** 31 - 1)
+    if value == int(value) and low <= int(value) <= high:
+        return int(value)
+    declared = next(o for o in options() if o["name"] == field.replace("_", "-"))
+    raise RestoreError(INVALID_ARGUMENT, "%s must be %s–%s, not %s" % (declared["name"], declared["minimum"],
+                                                                       declared["maximum"], value))
 
 
 def output_size(width, height, **params):
@@ -239,6 +282,16 @@ class Context:
         """Which restorers ran in the last successful restore."""
         return _lib.restore_last_restorers(self._handle).decode()
 
+    @property
+    def last_notes(self):
+        """Notices about the last successful restore (parameters that had no effect), one per line."""
+        return _lib.restore_last_notes(self._handle).decode()
+
+    @property
+    def unused_options(self):
+        """The parameters no installed model reads (as named in restore_params), e.g. ["steps", "seed"]."""
+        return [name for name in _lib.restore_unused_options(self._handle).decode().split(", ") if name]
+
     def input_rect(self, width, height, region, **params):
         """The (x, y, w, h) input region needed to render output `region` (x, y, w, h)."""
         call = _Call(**params)
@@ -268,7 +321,7 @@ class Context:
         status = _lib.restore_region_rgba_f32(self._handle, _c.byref(call.params), width, height,
                                               src, _c.byref(_Rect(*source)), sw * 16, _c.byref(_Rect(*region)),
                                               out, region[2] * 16)
-        call.finish(status, self._handle)
+        call.finish(status, self._handle, restored=True)
         return bytes(out)
 
     def _restore_bytes(self, entry, sample, data, width, height, params):
@@ -280,7 +333,7 @@ class Context:
         target = (sample * (ow * oh * 4))()
         status = entry(self._handle, _c.byref(call.params), source, width, height, width * 4 * size,
                        target, ow * 4 * size)
-        call.finish(status, self._handle)
+        call.finish(status, self._handle, restored=True)
         return bytes(target), ow, oh
 
     def analyze_rgba_f32(self, data, width, height, **params):
@@ -320,7 +373,7 @@ class Context:
         entry = _lib.restore_rgba_u8 if eight_bit else _lib.restore_rgba_f32
         status = entry(self._handle, _c.byref(call.params), rgba.ctypes.data, width, height, rgba.strides[0],
                        out.ctypes.data, out.strides[0])
-        call.finish(status, self._handle)
+        call.finish(status, self._handle, restored=True)
         if channels == 4:
             return out
         if channels == 3:
