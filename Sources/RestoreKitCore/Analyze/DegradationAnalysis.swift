@@ -19,12 +19,9 @@ public struct DegradationAnalysis: Sendable, Equatable {
     public static let blurThreshold = 0.6
     /// The prompt states the blur estimate shrunk in quadrature by this much
     /// (pixels), so a blur is deconvolved only when the estimate clears about
-    /// 0.78 px. Overestimates cost far more than underestimates: deconvolving
-    /// σ 0.9 from a sharp photograph drops it to about 14 dB PSNR, σ 0.6 to
-    /// 29 dB, while leaving a real 0.8 px blur costs 1–3 dB; unblurred
-    /// CBSD68/BSDS500 photographs measure up to 0.9 px on their own (natural
-    /// softness, film grain, JPEG smoothing). Margins of 0.7 and 0.5 gave
-    /// −0.60 and −0.39 dB against the true prompt in `bench/analyze.sh`.
+    /// 0.78 px. Overestimates cost far more than underestimates, and
+    /// unblurred photographs measure up to 0.9 px on their own (natural
+    /// softness, film grain, JPEG smoothing); see bench/NOTES.md.
     public static let blurMargin = 0.5
     /// Below this JPEG quality the blur estimate needs to be at least
     /// `compressedBlurMinimum` to be stated: coarse quantisation smooths edges

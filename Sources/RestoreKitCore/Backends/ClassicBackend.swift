@@ -16,8 +16,8 @@ public struct ClassicBackend: RestorationBackend {
             return GaussianDeconvolution(sigma: sigma, noise: noise)
         case .deblurDenoise:
             // BM3D followed by the deconvolution beats the deconvolution's own
-            // noise handling (31.1 vs 30.6 dB at blur 1.5, noise 0.04 on the
-            // sample photo), so the classic floor offers no joint solver.
+            // noise handling (see bench/NOTES.md), so the classic floor offers
+            // no joint solver.
             return nil
         case .upsample(let factor, let blur, let noise):
             return BackProjectionUpsampler(factor: factor, blur: blur, noise: noise)

@@ -89,8 +89,7 @@ public struct RestorationPlanner: Sendable {
     /// The noise a deblur or upsample stage must regularise for after the
     /// earlier stages: denoisers leave about 40 % of the noise they removed
     /// (as texture-like residue), and deblocking leaves an error that grows
-    /// with the IJG quantiser scale. Measured by sweeping the deconvolution's
-    /// noise level after BM3D and after deblocking on the sample photo; a
+    /// with the IJG quantiser scale (both measured, see bench/NOTES.md); a
     /// deconvolution told there is no noise amplifies that residue badly.
     static func residualNoise(afterDenoising noise: Double, dejpegQuality quality: Int?) -> Double {
         let denoised = 0.4 * noise

@@ -6,9 +6,8 @@
 /// Pre- and post-processing are realesrgan-ncnn-vulkan's: RGB in [0, 1], 10
 /// replicated pixels at the image borders, the ×4 output clamped. The
 /// network's receptive field spans hundreds of pixels and its output depends
-/// on far context: on the sample photo, tiles with 16 pixels of context differ
-/// from the whole image by up to 20/255, with 64 by 4.7/255, with 96 by
-/// 0.1/255. Regions get 96 pixels of context, which keeps tiles within 2/255.
+/// on far context, so regions get 96 pixels of context, which keeps tiles
+/// within 2/255 of the whole image (see bench/NOTES.md).
 public struct RealESRGANRestorer: Restorer {
     /// The overall enlargement (0 < scale ≤ 8).
     public let scale: Double

@@ -29,31 +29,29 @@ public struct GaussianDeconvolution: LocalRestorer {
     public let noise: Double
 
     /// κ(σ) = λ·σₙ², the data term's weight relative to the unit-weight prior
-    /// per unit of noise variance. Fitted on crops of BSDS500 training images
-    /// (not the benchmark's CBSD68) over σ 0.5–3 and noise 0–0.04: the best κ
-    /// grows with the blur (0.25, 0.4, 1, 2 at σ 0.5, 1, 2, 3) because a wider
-    /// blur leaves the prior more to fill in, and too large a κ at small σ lets
-    /// amplified noise through as "edges".
+    /// per unit of noise variance, fitted on crops of BSDS500 training images
+    /// (not the benchmark's CBSD68; see bench/NOTES.md). The best κ grows with
+    /// the blur because a wider blur leaves the prior more to fill in, and too
+    /// large a κ at small σ lets amplified noise through as "edges".
     static func dataWeight(sigma: Double) -> Double {
         0.2 + 0.2 * sigma * sigma
     }
 
-    /// How much stronger the prior is on the two opponent-colour planes. On
-    /// the BSDS500 training crops 3 to 10 do equally well at low noise and 3
-    /// to 5 best at noise 0.04.
+    /// How much stronger the prior is on the two opponent-colour planes: a
+    /// value that does as well as any on the training crops at low noise and
+    /// at strong noise alike (see bench/NOTES.md).
     static let chromaPriorScale = 5.0
 
-    /// Iterations on the luminance (or gray) plane and on colour planes:
-    /// four on colour cost < 0.06 dB against eight on the training crops.
+    /// Iterations on the luminance (or gray) plane and on colour planes: the
+    /// smooth colour planes do almost as well with half (see bench/NOTES.md).
     static let lumaIterations = 8
     static let chromaIterations = 4
 
     /// The variance floor of the data term: three times that of 8-bit
     /// rounding (a uniform error of one code value, 1/(255·√12)). Rounding is
     /// the noise left in a clean 8-bit file, but it also breaks the linear
-    /// model slightly; on the training crops the factor 3 gains 0.4–1.2 dB on
-    /// noise-free inputs at σ 1–3 over the bare rounding variance (and loses
-    /// 0.3 dB at σ 0.5); with stated noise of 0.005 or more it hardly matters.
+    /// model slightly, so the floor sits above the bare rounding variance;
+    /// it matters only when little or no noise is stated (see bench/NOTES.md).
     static let noiseFloorVariance = 3.0 / (255.0 * 255.0 * 12.0)
 
     /// A deconvolution of the Gaussian blur `sigma` (pixels) with noise `noise`

@@ -18,7 +18,8 @@ import Glibc
 struct HalfQuadraticDeconvolver {
     /// The last iteration's β: Krishnan and Fergus's schedule, ×2√2 per
     /// iteration from 1 over eight iterations, (2√2)⁷ ≈ 1448. By then the
-    /// splitting is tight: carrying on to larger β changes PSNR by < 0.01 dB.
+    /// splitting is tight: larger β changes nothing measurable (see
+    /// bench/NOTES.md).
     static let finalBeta = pow(8, 3.5)
 
     /// β at each of `iterations` (at least 1) iterations: 1 … `finalBeta`.

@@ -28,28 +28,10 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     private let networks: [FFDNetNetwork]
 
     /// The most half-quadratic iterations: DPIR's eight, for the widest
-    /// schedules (see `iterations`). Twelve or sixteen gain
-    /// under 0.03 dB (BSDS500-train σ 2 + 0.005, CBSD68 σ 2 + 0.01; with
-    /// λ 0.1 at σ 2 + 0.01, 27.14 → 27.16 dB on the benchmark's first five).
-    ///
-    /// Six iterations lose 0.03 dB at σ 2 + 0.01 and 0.06 dB at σ 1 + 0.005
-    /// (160² crops, see `dataWeight`); turning the prior's input each
-    /// iteration gains 0.02 to 0.03 dB at σ 2 + 0.01 and 0.13 dB at σ 1 +
-    /// 0.005 there.
-    ///
-    /// Also tried at σ 2 + 0.01 on those crops, none worth its cost or
-    /// complexity: an eight-fold flip ensemble on the last prior step +0.01
-    /// dB for seven more passes; the last x (data step) as the result
-    /// instead of z −0.03 dB; starting at σ 25/255 −0.06 dB, or at 12/255
-    /// from a Wiener deconvolution −0.2 dB, or from the classic
-    /// deconvolution at 20/255 −0.03 dB; the result blended 3:1 with the
-    /// classic one −0.03 dB; ADMM's running residual instead of plain
-    /// splitting −0.1 dB; FFDNet told
-    /// 0.8 or 1.2 times σₖ +0.05 / −0.1 dB at λ 0.15
-    /// (the same lever as λ); the gray network on luminance and
-    /// opponent-colour planes instead of the colour one −0.18 dB at 1.7
-    /// times the cost. The prior, not the schedule, is the limit: the
-    /// iterates' PSNR stops rising by σₖ ≈ 9/255.
+    /// schedules (see `iterations`). More gain next to nothing and fewer lose
+    /// a little: the prior, not the schedule, is the limit, and none of the
+    /// variations tried on the plain splitting was worth its cost (see
+    /// bench/NOTES.md).
     static let maximumIterations = 8
     /// The largest ratio between successive noise levels σₖ: √2. DPIR's
     /// eight iterations step by at most that much at the benchmark's σ 2 +
@@ -60,10 +42,10 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     /// Iterations for a schedule from σ `first` down to σ `last`: one per
     /// `largestStep`, at least three and at most `maximumIterations`. Strong
     /// noise ends the schedule early, where extra prior passes only cost
-    /// time: the demo prompt (σ 1.5, noise 0.04, 1 MP) scores 37.07 dB with
-    /// the four this gives against 37.05 with eight, in half the time. Noise
-    /// of 0.1 or more makes the schedule constant; there, on the sample photo
-    /// at σ 1.5, two passes lose 0.08 dB against eight and four 0.02.
+    /// time: the demo prompt scores as well with the four this gives as with
+    /// eight, in half the time. Noise of 0.1 or more makes the schedule
+    /// constant, and there fewer passes than three lose quality (see
+    /// bench/NOTES.md).
     static func iterations(first: Double, last: Double) -> Int {
         let steps = Int((log(first / last) / log(largestStep)).rounded(.up))
         return min(maximumIterations, max(3, 1 + steps))
@@ -74,34 +56,27 @@ public struct PlugAndPlayDeblurrer: LocalRestorer {
     static let firstSigma = 49.0 / 255
     /// The smallest noise level the schedule assumes: about 8-bit rounding
     /// plus what the linear model misses, so a noise-free input still gets a
-    /// working prior. A floor of 2/255 (αₖ referred to it too) loses 0.9 dB at
-    /// σ 1 + 0.005.
+    /// working prior; a higher one costs light blurs dearly (see
+    /// bench/NOTES.md).
     static let noiseFloor = 1.0 / 255
     /// The schedule ends at this multiple of the noise (or the floor) while
     /// αₖ stays referred to the noise itself, so the last data steps weigh
     /// the data 4 times more than DPIR's and the last prior steps smooth
-    /// what that lets through. On the 160² crops (see `dataWeight`) 2 gains
-    /// 0.03 dB at σ 2 + 0.01, 0.06 dB at σ 1 + 0.005 and 0.07 dB at σ 1.5
-    /// without noise; 3 does about as well, 4 loses 0.02 dB at σ 1 + 0.005.
+    /// what that lets through: a small gain at every blur and noise tuned
+    /// (see bench/NOTES.md).
     static let lastSigmaScale = 2.0
     /// λ in αₖ = λ·σₙ²/σₖ², the data weight relative to the prior's
     /// strength, for a blur of `sigma` pixels: 0.23·σ^−1.2 (DPIR's 0.23 at
     /// σ 1, 0.1 at σ 2), within [0.1, 0.5].
     ///
-    /// The best λ falls with the blur, not with the noise: on 160² crops of
-    /// four CBSD68 images outside the benchmark's twenty (the prior's input
-    /// turned each iteration, see `iterations`; the schedule ending at the
-    /// noise itself, see `lastSigmaScale`), σ 2 + 0.01 scores
-    /// 26.58 / 27.16 / 27.25 / 27.18 / 27.03 dB at λ 0.05 / 0.07 / 0.1 /
-    /// 0.15 / 0.23 and σ 2 + 0.005 gains 0.23 dB at 0.1 over 0.23, while σ 1
-    /// + 0.005 scores 32.30 / 34.59 / 34.13 dB at λ 0.1 / 0.23 / 0.4 and
-    /// σ 1 + 0.01 loses 2 dB at 0.1. The reason is the last data step's
-    /// noise gain, √mean(K²/(K² + λ)²): a wide blur's transfer K is near 0 at
-    /// most frequencies, which pass no noise, so a wide blur affords a
-    /// smaller λ (sharper steps) before amplified noise swamps the prior
-    /// (0.43 at σ 2, λ 0.1; 0.53 at σ 1, λ 0.23). Below the best λ quality
-    /// falls off a cliff and above it gently, hence the floor of 0.1 for
-    /// blurs wider than 2 (untuned there).
+    /// The best λ falls with the blur, not with the noise (the sweep is in
+    /// bench/NOTES.md). The reason is the last data step's noise gain,
+    /// √mean(K²/(K² + λ)²): a wide blur's transfer K is near 0 at most
+    /// frequencies, which pass no noise, so a wide blur affords a smaller λ
+    /// (sharper steps) before amplified noise swamps the prior (0.43 at σ 2,
+    /// λ 0.1; 0.53 at σ 1, λ 0.23). Below the best λ quality falls off a
+    /// cliff and above it gently, hence the floor of 0.1 for blurs wider
+    /// than 2 (untuned there).
     static func dataWeight(sigma: Double) -> Double {
         min(0.5, max(0.1, 0.23 * pow(sigma, -1.2)))
     }

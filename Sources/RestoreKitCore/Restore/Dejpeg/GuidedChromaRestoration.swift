@@ -7,22 +7,22 @@
 /// chroma block's mean: chroma comes out blocky and its edges smeared over
 /// 16×16 pixels, while the luma keeps the edges. Colour edges mostly coincide
 /// with luma edges, so the guided filter redraws them; the projection keeps
-/// only what agrees with the stored chroma levels. On the first 8 LIVE1
-/// images this beats the luma's DCT shrinkage applied to chroma (best σ) by
-/// 0.08–0.09 dB RGB PSNR at quality 10 and 30, and shrinking before the
-/// guided filter gains nothing.
+/// only what agrees with the stored chroma levels. This beats the luma's DCT
+/// shrinkage applied to chroma, and shrinking before the guided filter gains
+/// nothing (see bench/NOTES.md).
 struct GuidedChromaRestoration {
     /// The chroma plane's 64 quantisation steps, natural order.
     let steps: [UInt16]
 
-    /// Guided-filter window radius (3×3 windows) in stored samples; radius 2
-    /// gains 0.03 dB at quality 10 and loses 0.04–0.07 dB at 20–30.
+    /// Guided-filter window radius (3×3 windows) in stored samples; wider
+    /// windows help only at the lowest qualities (see bench/NOTES.md).
     static let radius = 1
     /// Ridge penalty of the guided filter on the 0–255 scale (variance units):
     /// small, so the fit follows any luma structure.
     static let epsilon: Float = 5
-    /// Filter-and-project rounds: two lose 0.03 dB at quality 10; five gain
-    /// 0.03 dB there, lose 0.01 dB at 30, and need a larger halo.
+    /// Filter-and-project rounds: fewer lose at low quality, more gain little
+    /// there, lose at higher qualities and need a larger halo (see
+    /// bench/NOTES.md).
     static let rounds = 3
     /// How far (in stored samples) a result sample depends on the plane and
     /// the guide: each round reaches 2 radii (two box means) plus a block.

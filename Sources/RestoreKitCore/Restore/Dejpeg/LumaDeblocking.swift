@@ -16,16 +16,16 @@ import Glibc
 /// deblocking: σ = 1.15 q̄^0.65, q̄ the mean of the nine lowest-frequency
 /// steps (the 3×3 top-left corner of the table). It depends only on the
 /// table, so file tables and IJG tables are treated alike. Here too it is
-/// about right: scaling σ by 0.8 or 1.2 loses up to 0.06 dB on LIVE1.
+/// about right: scaled up or down it loses on LIVE1 (see bench/NOTES.md).
 struct LumaDeblocking {
     /// The plane's 64 quantisation steps, natural order.
     let steps: [UInt16]
 
-    /// Threshold in units of σ; 2.7 as in BM3D. LIVE1 gains change by under
-    /// 0.03 dB between 2.2 and 3.2.
+    /// Threshold in units of σ; 2.7 as in BM3D (LIVE1 hardly depends on it
+    /// nearby; see bench/NOTES.md).
     static let thresholdFactor: Float = 2.7
-    /// The Wiener step's noise variance in units of σ²: the projected pilot
-    /// already removed part of the error (0.7 beats 1.0 by 0.02 dB on LIVE1).
+    /// The Wiener step's noise variance in units of σ²: below 1, since the
+    /// projected pilot already removed part of the error (see bench/NOTES.md).
     static let wienerVarianceFactor: Float = 0.7
     /// How far (in pixels) a sample of the result depends on the input: four
     /// steps (two filters, two projections) of 7 pixels each.

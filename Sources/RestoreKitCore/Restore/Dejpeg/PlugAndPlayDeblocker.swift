@@ -13,29 +13,13 @@
 ///
 /// The light estimate keeps texture, the strong one removes blocking, and
 /// which is closer to the original depends on the frequency and the step:
-/// on gray LIVE1 the combination scores 29.07 / 31.41 / 32.79 dB at quality
-/// 10 / 20 / 30 (`make bench`) against 28.91 / 31.13 / 32.43 for the best
-/// single pass (0.9 times the predicted level, then the projection), at twice
-/// its time. In the calibration's Python model, adding that single pass as a
-/// third estimate changes nothing at quality 30, and skipping the projection
-/// of each estimate before combining loses 0.03 dB.
-///
-/// The single pass had been tuned first (PyTorch FFDNet, the same tables),
-/// and every further plug-and-play step lost:
-/// - iterating z = FFDNet(x, σₖ), x = project(z) with σₖ falling from σ to
-///   σ/4, or constant at 0.8 σ, loses 0.2–0.7 dB after 2–6 iterations at
-///   quality 10 and 30 (a denoiser applied to the projected estimate smooths
-///   texture the first pass kept, and projection cannot bring it back);
-/// - a second FFDNet pass at 0.15–0.45 σ after the projection loses
-///   0.02–0.08 dB (projected or not), ADMM with a dual variable 0.07–0.2 dB;
-/// - SOS boosting (FFDNet of the JPEG plus ρ × the estimate, ρ 0.5 or 1)
-///   loses 0.05–0.3 dB; averaging with the classic deblocker's result (also
-///   inside the constraint) loses 0.03–0.13 dB;
-/// - FFDNet's eight-fold flip/rotation ensemble gains 0.03 dB at 8 × the
-///   time; a noise map per block from the quantisation model (q²/12 for the
-///   coded coefficients) gains up to 0.08 dB at quality 30 on crops but loses
-///   0.08 dB at 20 on whole images. The margin inside the intervals (0 to 1)
-///   changes nothing measurable (0.01 dB).
+/// the combination beats the best single pass (0.9 times the predicted
+/// level, then the projection) at every quality measured, at twice its time.
+/// Iterating the plug-and-play steps loses (a denoiser applied to the
+/// projected estimate smooths texture the first pass kept, and projection
+/// cannot bring it back); a second pass, ADMM, boosting, an ensemble and a
+/// noise map per block lost too or were not worth their cost. The figures
+/// are in bench/NOTES.md.
 ///
 /// Tiles start on the file's block grid (`alignment`, which is even, so
 /// FFDNet's 2 × 2 phases are the whole image's too) and carry `halo` pixels

@@ -15,12 +15,11 @@ struct BM3DStageParameters: Sendable, Equatable {
 /// and Lebrun's analysis (IPOL 2012): 8 × 8 patches, groups of up to 16
 /// (stage 1) and 32 (stage 2), λ3D = 2.7, Kaiser β = 2.
 ///
-/// Changes from the published profile, measured on the first ten CBSD68 images
-/// at σ 15 / 25 / 50 (mean RGB PSNR): matching thresholds twice Lebrun's
-/// (+0.02 dB); in stage 2 a search window of ±12 instead of ±19 and a reference
-/// step of 4 instead of 3 (−0.01 dB, 3.4 times fewer groups and block
-/// comparisons); stage 1 keeps ±16 and step 3 (±12 and step 4 there too would
-/// cost 0.07–0.11 dB).
+/// Changes from the published profile: matching thresholds twice Lebrun's; in
+/// stage 2 a search window of ±12 instead of ±19 and a reference step of 4
+/// instead of 3, for 3.4 times fewer groups and block comparisons at almost no
+/// cost in quality; stage 1 keeps ±16 and step 3, where the smaller search
+/// costs more. Measured on CBSD68, see bench/NOTES.md.
 struct BM3DParameters: Sendable, Equatable {
     var hardThreshold: BM3DStageParameters
     var wiener: BM3DStageParameters

@@ -2,8 +2,8 @@
 /// stage uses for patches (Dabov et al. 2007): three levels of the bior1.5
 /// analysis filters with periodic extension, each basis row scaled to unit norm
 /// (so white noise of σ has σ in every coefficient), and its exact inverse.
-/// Haar-like short supports keep edges sharp where the DCT would ring; on the
-/// first ten CBSD68 images it gains 0.05–0.06 dB over the DCT in stage 1.
+/// Haar-like short supports keep edges sharp where the DCT would ring (it
+/// beats the DCT in stage 1; see bench/NOTES.md).
 ///
 /// The matrices are sparse; written out, each direction costs about as much as
 /// the DCT's butterflies. Lanes carry independent transforms, as in `DCT8`.

@@ -3,7 +3,8 @@
 /// a window's result equal the whole image's.
 ///
 /// The numbers were chosen on Set5 and Set14 (bicubic degradation, with and
-/// without blur and noise; bench/upsample.sh) and are explained where set.
+/// without blur and noise; bench/upsample.sh) and are explained where set;
+/// the measurements are in bench/NOTES.md.
 struct BackProjectionSchedule: Sendable, Equatable {
     /// Back-projection steps after the initial interpolation.
     let iterations: Int
@@ -31,28 +32,27 @@ struct BackProjectionSchedule: Sendable, Equatable {
         let spread = valid ? blur / factor : 0
         // Without blur, A P has eigenvalues in about [0.49, 1] (A: antialiased
         // bicubic downscale, P: Lanczos-3, at any factor), so μ = 1.3 shrinks
-        // the residual by 0.36 or more per step and 6 steps are within 0.01 dB
-        // of convergence. A stated blur pushes eigenvalues toward 0 and the
-        // slow components need more steps; beyond 6 + 12·spread the gain is
-        // below 0.1 dB on Set5 and 8-bit rounding noise starts to grow.
+        // the residual by 0.36 or more per step and 6 steps come close to
+        // convergence. A stated blur pushes eigenvalues toward 0 and the
+        // slow components need more steps; beyond 6 + 12·spread they gain
+        // little and 8-bit rounding noise starts to grow.
         iterations = 6 + Int((12 * spread).rounded())
         // Tikhonov weight for noise of σ: the penalty must balance a data term
-        // whose residual is σ² per pixel. α = 300 σ² was best on Set5 for σ
-        // 0.01–0.05 at ×2 and ×4, and keeps the result at or above plain
-        // bicubic where unregularised back-projection falls 2 dB below it.
+        // whose residual is σ² per pixel; α = 300 σ² did best on Set5. Without
+        // it the noise is restored as detail and the result falls below bicubic.
         let alpha = valid ? 300 * noise * noise : 0
         smoothing = Float(alpha)
         // Stable while μ (λmax(PA) + 8α) < 2.
         step = Float(min(1.3, 1.8 / (1 + 8 * alpha)))
         // A blur spreads a peak over `spread` observed pixels and lowers it, so
         // the 3 × 3 range would clip detail the deconvolution should restore:
-        // the neighbourhood widens with the spread (best on Set5 at ×2–×4,
-        // σ 1–2; 0.3–1 dB above no clamp at all).
+        // the neighbourhood widens with the spread (tuned on Set5; well above
+        // no clamp at all).
         let radius = 1 + Int(10 * spread)
         clampRadius = radius
-        // Measured: with this much context the tiled result matches the whole
-        // image to 1e-4 of full scale (the influence of a pixel decays
-        // geometrically with each step; the clamp reaches `radius` pixels).
+        // Context enough for the tiled result to match the whole image (the
+        // influence of a pixel decays geometrically with each step; the clamp
+        // reaches `radius` pixels).
         halo = 14 + radius + iterations / 2
     }
 }

@@ -11,11 +11,9 @@ public struct Waifu2xRestorer: Restorer {
 
     /// The denoising level for Gaussian noise of `sigma` ([0, 1] units), or nil
     /// for none. waifu2x's levels were trained on JPEG artefacts of growing
-    /// strength, not on Gaussian noise. Measured on Set5 (×2, bicubic, noise
-    /// added to the 8-bit low-resolution image, Y PSNR): no denoising is best
-    /// below σ ≈ 0.005, level 0 up to σ ≈ 0.022 (e.g. 34.44 dB at 0.02 against
-    /// 34.17 for level 3), level 3 above (33.64 dB at 0.03 against 32.69);
-    /// levels 1 and 2 never score best on Gaussian noise, so they are not used.
+    /// strength, not on Gaussian noise; on Set5 no denoising scores best below
+    /// σ ≈ 0.005, level 0 up to σ ≈ 0.022 and level 3 above, while levels 1
+    /// and 2 never do, so they are not used (see bench/NOTES.md).
     static func level(forNoise sigma: Double) -> Int? {
         switch sigma {
         case ..<0.005: return nil
