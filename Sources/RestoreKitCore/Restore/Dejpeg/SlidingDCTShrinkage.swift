@@ -38,7 +38,7 @@ struct SlidingDCTShrinkage {
         let bands = (source.height + Self.bandHeight - 1) / Self.bandHeight
         try out.samples.withUnsafeMutableBufferPointer { out in
             let out = out
-            try BandWork.run(bands, context: context) { band in
+            try ParallelWork.run(bands, context: context) { band in
                 let rows = band * Self.bandHeight ..< min(source.height, (band + 1) * Self.bandHeight)
                 filter(rows: rows, source: source, pilot: pilot, into: out.baseAddress!)
             }

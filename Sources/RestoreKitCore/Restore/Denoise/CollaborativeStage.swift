@@ -54,7 +54,7 @@ struct CollaborativeStage {
 
         var numerator = [Float](repeating: 0, count: noisy.samples.count)
         var denominator = [Float](repeating: 0, count: noisy.samples.count)
-        let progress = StageProgress(total: rows.count, context: context)
+        let progress = ParallelWork(units: rows.count, context: context)
         let pool = BandWorkspacePool {
             BandWorkspace(width: width, height: height, channels: channels, withPilot: pilot != nil,
                           parameters: parameters, transform: filter.transform, window: window,
@@ -75,22 +75,16 @@ struct CollaborativeStage {
                             try denominator.withUnsafeMutableBufferPointer { den in
                                 for phase in 0 ..< 2 {
                                     let phaseBands = bands.indices.filter { bands[$0].index % 2 == phase }
-                                    parallelFor(phaseBands.count, threads: context.threads) { i in
-                                        guard !progress.failed else { return }
+                                    try progress.forEach(phaseBands.count) { i in
                                         let workspace = pool.take()
                                         defer { pool.give(workspace) }
-                                        do {
-                                            try process(band: jobs[phaseBands[i]], columns: columnList,
-                                                        noisy: noisyPlanes.baseAddress!,
-                                                        pilot: pilot == nil ? nil : pilotPlanes.baseAddress!,
-                                                        width: width, height: height, workspace: workspace,
-                                                        numerator: num.baseAddress!, denominator: den.baseAddress!,
-                                                        progress: progress)
-                                        } catch {
-                                            progress.fail(error)
-                                        }
+                                        try process(band: jobs[phaseBands[i]], columns: columnList,
+                                                    noisy: noisyPlanes.baseAddress!,
+                                                    pilot: pilot == nil ? nil : pilotPlanes.baseAddress!,
+                                                    width: width, height: height, workspace: workspace,
+                                                    numerator: num.baseAddress!, denominator: den.baseAddress!,
+                                                    progress: progress)
                                     }
-                                    try progress.rethrow()
                                 }
                             }
                         }
@@ -117,7 +111,7 @@ struct CollaborativeStage {
                          noisy: UnsafePointer<Float>, pilot: UnsafePointer<Float>?,
                          width: Int, height: Int, workspace: BandWorkspace,
                          numerator: UnsafeMutablePointer<Float>, denominator: UnsafeMutablePointer<Float>,
-                         progress: StageProgress) throws {
+                         progress: ParallelWork) throws {
         let planeCount = width * height, channels = workspace.channels
         let positions = width - 7, spectraSize = workspace.spectraSize
         let spectraRows = band.top ..< band.top + band.rowCount

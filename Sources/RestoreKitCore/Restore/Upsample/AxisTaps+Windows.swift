@@ -23,7 +23,7 @@ extension AxisTaps {
         try source.values.withUnsafeBufferPointer { src in
             try weights.withUnsafeBufferPointer { weights in
                 try result.values.withUnsafeMutableBufferPointer { dst in
-                    try RowBands.run(source.rect.height, context: context, from: from, to: to) { rows in
+                    try ParallelWork.rows(source.rect.height, context: context, from: from, to: to) { rows in
                         var line = [Float](repeating: 0, count: paddedWidth)
                         line.withUnsafeMutableBufferPointer { line in
                             for y in rows {
@@ -59,7 +59,7 @@ extension AxisTaps {
         try source.values.withUnsafeBufferPointer { src in
             try weights.withUnsafeBufferPointer { weights in
                 try target.values.withUnsafeMutableBufferPointer { dst in
-                    try RowBands.run(target.rect.height, context: context, from: from, to: to) { rows in
+                    try ParallelWork.rows(target.rect.height, context: context, from: from, to: to) { rows in
                         for r in rows {
                             let o = firstOutput + r
                             let out = dst.baseAddress! + r * width

@@ -27,7 +27,7 @@ struct LocalRange: Sendable {
         try low.values.withUnsafeBufferPointer { src in
             try rowMin.withUnsafeMutableBufferPointer { rowMin in
                 try rowMax.withUnsafeMutableBufferPointer { rowMax in
-                    try RowBands.run(height, context: context, from: from, to: middle) { rows in
+                    try ParallelWork.rows(height, context: context, from: from, to: middle) { rows in
                         for y in rows {
                             for x in 0 ..< width {
                                 var lo = Float.infinity, hi = -Float.infinity
@@ -47,7 +47,7 @@ struct LocalRange: Sendable {
             try rowMax.withUnsafeBufferPointer { rowMax in
                 try lower.withUnsafeMutableBufferPointer { lower in
                     try upper.withUnsafeMutableBufferPointer { upper in
-                        try RowBands.run(height, context: context, from: middle, to: to) { rows in
+                        try ParallelWork.rows(height, context: context, from: middle, to: to) { rows in
                             for y in rows {
                                 let out = y * width
                                 for x in 0 ..< width {
@@ -81,7 +81,7 @@ struct LocalRange: Sendable {
         try lower.withUnsafeBufferPointer { lower in
             try upper.withUnsafeBufferPointer { upper in
                 try high.values.withUnsafeMutableBufferPointer { values in
-                    try RowBands.run(hr.height, context: context, from: from, to: to) { rows in
+                    try ParallelWork.rows(hr.height, context: context, from: from, to: to) { rows in
                         for r in rows {
                             let lowRow = min(max(nearestY[hr.y + r] - lr.y, 0), lr.height - 1) * lr.width
                             let out = values.baseAddress! + r * hr.width

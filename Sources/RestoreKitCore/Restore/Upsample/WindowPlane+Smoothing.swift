@@ -12,7 +12,7 @@ extension WindowPlane {
         var result = WindowPlane(zeros: rect)
         try values.withUnsafeBufferPointer { src in
             try result.values.withUnsafeMutableBufferPointer { dst in
-                try RowBands.run(height, context: context, from: from, to: to) { rows in
+                try ParallelWork.rows(height, context: context, from: from, to: to) { rows in
                     for y in rows {
                         let row = src.baseAddress! + y * width
                         let above = src.baseAddress! + max(y - 1, 0) * width
