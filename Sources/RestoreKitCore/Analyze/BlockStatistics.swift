@@ -53,3 +53,18 @@ struct BlockStatistics {
         }
     }
 }
+
+extension BlockStatistics {
+    /// The blocks with no sample at 0 or 1, in index order: clipping there
+    /// hides part of the noise.
+    var unclipped: [Int] {
+        (0 ..< low.count).filter { low[$0] > 0 && high[$0] < 1 }
+    }
+
+    /// Those of `blocks` whose `energy` is at most `limit` and whose channel
+    /// means all lie more than `margin` from 0 and 1: the flat blocks one round
+    /// of a noise estimator's selection keeps.
+    func flat(_ blocks: [Int], energy: [Double], limit: Double, margin: Float) -> [Int] {
+        blocks.filter { energy[$0] <= limit && lowestMean[$0] > margin && highestMean[$0] < 1 - margin }
+    }
+}

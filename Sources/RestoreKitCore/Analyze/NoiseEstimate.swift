@@ -23,3 +23,9 @@ public struct NoiseEstimate: Sendable, Equatable {
     /// noise, a camera's raw noise) instead of being the same everywhere.
     public var signalDependent: Bool
 }
+
+extension NoiseEstimate {
+    /// What the estimators return when they cannot measure (image too small,
+    /// too few unclipped or flat blocks): σ 0 with confidence 0.
+    static let unmeasured = NoiseEstimate(sigma: 0, confidence: 0, byBrightness: [], signalDependent: false)
+}

@@ -20,111 +20,201 @@ import Glibc
 struct NoiseEstimator {
     /// Coefficients left out of a block's energy: DC, (0, 1) and (1, 0).
     static let excluded: Set<Int> = [0, 1, 8]
+    /// The coefficients a block's energy sums, in natural order.
+    static let kept = (0 ..< 64).filter { !NoiseEstimator.excluded.contains($0) }
     /// At most this many blocks are transformed; larger images use a wider stride.
     static let maxBlocks = 40_000
+    /// The block stride (pixels) tried first; blocks of 8 overlap at it.
+    static let initialStride = 4
     /// Blocks whose mean is within this many σ of 0 or 1 are left out.
     static let clipMargin = 2.0
     /// Fewer selected blocks than this end the iteration (tiny or fully textured images).
     static let minimumBlocks = 20
+    /// Rounds of the weak-texture selection at most.
+    static let maxIterations = 40
+    /// The selection has settled once a round moves σ² by at most this fraction of it.
+    static let settleTolerance = 1e-4
     /// Selected blocks per brightness band when splitting by brightness.
     static let blocksPerBand = 150
+    /// Brightness bands at most.
+    static let maxBands = 4
+    /// Noise counts as signal-dependent only if some band's σ reaches this (image units)…
+    static let signalDependentSigma = 0.005
+    /// …and is at least this many times the smallest band's σ.
+    static let signalDependentRatio = 1.3
+    /// The smallest band σ that ratio is taken against (a band of σ 0 counts as this).
+    static let signalDependentFloor = 1e-9
+    /// Selected blocks from which their number no longer lowers the confidence.
+    static let confidentBlocks = 200.0
+    /// Mean over lower-half mean of the per-frequency variances up to which
+    /// no texture is assumed to have got through.
+    static let textureRatioTolerance = 1.05
+    /// Confidence falls as exp(−this × the ratio's excess over the tolerance).
+    static let textureConfidenceDecay = 4.0
+    /// The least lower-half mean the texture ratio divides by (a noiseless image has 0).
+    static let textureRatioFloor = 1e-20
 
     /// The fitted calibration: σ = √(max(0, (gain·raw)² − floor²)).
     let gain: Double
     let floor: Double
 
+    /// The noise σ per channel of `planes`, with its confidence and, when enough
+    /// flat blocks were found, its change with brightness.
     func estimate(_ planes: AnalysisPlanes) -> NoiseEstimate {
-        let none = NoiseEstimate(sigma: 0, confidence: 0, byBrightness: [], signalDependent: false)
         let (w, h, channels) = (planes.width, planes.height, planes.channels)
-        guard w >= 8, h >= 8 else { return none }
-        var stride = 4
-        while ((w - 8) / stride + 1) * ((h - 8) / stride + 1) > Self.maxBlocks { stride += 1 }
+        guard w >= 8, h >= 8 else { return .unmeasured }
+        let origins = Self.blockOrigins(width: w, height: h)
+        let stats = BlockStatistics(planes.color, width: w, height: h, channels: channels, origins: origins)
+        let transformed = planes.opponent()
+        let energy = blockEnergies(transformed, width: w, channels: channels, origins: origins)
+        let degrees = Double(Self.kept.count * channels)
+        guard let selected = Self.weakTextureBlocks(energy: energy, stats: stats, degrees: degrees) else {
+            return .unmeasured
+        }
+
+        let bands = BrightnessBands(selected: selected, brightness: stats.brightness, blockCount: origins.count)
+        let slots = channels * Self.kept.count
+        let sums = frequencySums(transformed, width: w, channels: channels, origins: origins,
+                                 selected: selected, bands: bands)
+        let variances = Self.overallVariances(sums, bands: bands.stored, slots: slots, blocks: selected.count)
+        let sigma = calibrated(Self.lowerHalfMean(variances).squareRoot())
+        let levels = brightnessLevels(sums, bands: bands, slots: slots, brightness: stats.brightness)
+        return NoiseEstimate(sigma: sigma, confidence: Self.confidence(variances: variances, blocks: selected.count),
+                             byBrightness: levels, signalDependent: Self.isSignalDependent(levels))
+    }
+
+    /// Top-left sample indices of the 8×8 blocks: every `initialStride` pixels,
+    /// or wider so that at most `maxBlocks` remain.
+    private static func blockOrigins(width w: Int, height h: Int) -> [Int] {
+        var stride = initialStride
+        while ((w - 8) / stride + 1) * ((h - 8) / stride + 1) > maxBlocks { stride += 1 }
         var origins: [Int] = []
         for y in Swift.stride(from: 0, through: h - 8, by: stride) {
             for x in Swift.stride(from: 0, through: w - 8, by: stride) { origins.append(y * w + x) }
         }
-        let stats = BlockStatistics(planes.color, width: w, height: h, channels: channels, origins: origins)
-        let transformed = planes.opponent()
-        let kept = (0 ..< 64).filter { !Self.excluded.contains($0) }
-        let m = Double(kept.count * channels)
+        return origins
+    }
 
-        // Energies of every block.
+    /// Each block's energy: its kept coefficients squared, summed over the planes.
+    private func blockEnergies(_ planes: [Float], width: Int, channels: Int, origins: [Int]) -> [Double] {
+        let kept = Self.kept
         var energy = [Double](repeating: 0, count: origins.count)
-        forEachSpectrum(transformed, width: w, channels: channels, origins: origins) { block, plane, y in
+        forEachSpectrum(planes, width: width, channels: channels, origins: origins) { block, plane, y in
             var sum: Float = 0
             for k in kept { sum += y[k] * y[k] }
             energy[block] += Double(sum)
         }
+        return energy
+    }
 
-        // Iterative weak-texture selection.
-        let unclipped = (0 ..< origins.count).filter { stats.low[$0] > 0 && stats.high[$0] < 1 }
-        guard unclipped.count >= Self.minimumBlocks else { return none }
-        var s2 = Self.median(unclipped.map { energy[$0] }) / m
+    /// The weak-texture blocks, selected iteratively from the median energy
+    /// (σ²·χ²(`degrees`) for pure noise); nil when too few unclipped blocks.
+    private static func weakTextureBlocks(energy: [Double], stats: BlockStatistics, degrees m: Double) -> [Int]? {
+        let unclipped = stats.unclipped
+        guard unclipped.count >= minimumBlocks else { return nil }
+        var s2 = median(unclipped.map { energy[$0] }) / m
         let cut = ChiSquare.quantile(z: ChiSquare.z99, degrees: m)
         let truncation = ChiSquare.truncatedMeanFactor(z: ChiSquare.z99, degrees: m)
         var selected: [Int] = []
-        for _ in 0 ..< 40 {
-            let margin = Float(Self.clipMargin * s2.squareRoot())
-            let limit = s2 * cut
-            let candidates = unclipped.filter {
-                energy[$0] <= limit && stats.lowestMean[$0] > margin && stats.highestMean[$0] < 1 - margin
-            }
-            guard candidates.count >= Self.minimumBlocks else { break }
+        for _ in 0 ..< maxIterations {
+            let margin = Float(clipMargin * s2.squareRoot())
+            let candidates = stats.flat(unclipped, energy: energy, limit: s2 * cut, margin: margin)
+            guard candidates.count >= minimumBlocks else { break }
             selected = candidates
             let next = candidates.reduce(0) { $0 + energy[$1] } / Double(candidates.count) / m / truncation
-            let settled = abs(next - s2) <= 1e-4 * s2
+            let settled = abs(next - s2) <= settleTolerance * s2
             s2 = next
             if settled { break }
         }
-        guard !selected.isEmpty else { return none }
+        return selected.isEmpty ? nil : selected
+    }
 
-        // Per-frequency variances over the selected blocks, overall and per brightness band.
-        let bandCount = min(4, selected.count / Self.blocksPerBand)
-        let byBrightness = selected.sorted { stats.brightness[$0] < stats.brightness[$1] }
-        var band = [Int](repeating: 0, count: origins.count)
-        for (rank, block) in byBrightness.enumerated() where bandCount > 1 {
-            band[block] = rank * bandCount / byBrightness.count
+    /// The selected blocks ranked by brightness and cut into up to `maxBands`
+    /// bands of at least `blocksPerBand`.
+    private struct BrightnessBands {
+        /// Bands measured apart; 0 or 1: no split.
+        let count: Int
+        /// The selected blocks, darkest first.
+        let ordered: [Int]
+        /// The band of every block, by block index (0 when there is no split).
+        let band: [Int]
+
+        /// Bands the sums are kept for: `count`, at least 1.
+        var stored: Int { max(count, 1) }
+
+        init(selected: [Int], brightness: [Float], blockCount: Int) {
+            count = min(NoiseEstimator.maxBands, selected.count / NoiseEstimator.blocksPerBand)
+            ordered = selected.sorted { brightness[$0] < brightness[$1] }
+            var band = [Int](repeating: 0, count: blockCount)
+            for (rank, block) in ordered.enumerated() where count > 1 {
+                band[block] = rank * count / ordered.count
+            }
+            self.band = band
         }
-        let bands = max(bandCount, 1)
+
+        /// The blocks whose brightness band `b` reports.
+        func members(_ b: Int) -> ArraySlice<Int> {
+            ordered[b * ordered.count / stored ..< (b + 1) * ordered.count / stored]
+        }
+    }
+
+    /// Squared coefficients summed over the selected blocks per band, plane and
+    /// kept frequency: `channels × kept.count` slots per band.
+    private func frequencySums(_ planes: [Float], width: Int, channels: Int, origins: [Int],
+                               selected: [Int], bands: BrightnessBands) -> [Double] {
+        let kept = Self.kept
         let slots = channels * kept.count
-        var sums = [Double](repeating: 0, count: bands * slots)
+        var sums = [Double](repeating: 0, count: bands.stored * slots)
         var kIndex = [Int](repeating: 0, count: 64)
         for (i, k) in kept.enumerated() { kIndex[k] = i }
-        forEachSpectrum(transformed, width: w, channels: channels, origins: selected.map { origins[$0] }) {
+        forEachSpectrum(planes, width: width, channels: channels, origins: selected.map { origins[$0] }) {
             n, plane, y in
-            let base = band[selected[n]] * slots + plane * kept.count
+            let base = bands.band[selected[n]] * slots + plane * kept.count
             for k in kept { sums[base + kIndex[k]] += Double(y[k] * y[k]) }
         }
-        var bandCounts = [Int](repeating: 0, count: bands)
-        for block in selected { bandCounts[band[block]] += 1 }
+        return sums
+    }
+
+    /// The per-frequency variances over all `blocks` selected blocks.
+    private static func overallVariances(_ sums: [Double], bands: Int, slots: Int, blocks: Int) -> [Double] {
         var overall = [Double](repeating: 0, count: slots)
         for b in 0 ..< bands {
             for i in 0 ..< slots { overall[i] += sums[b * slots + i] }
         }
-        let variances = overall.map { $0 / Double(selected.count) }
-        let raw = Self.lowerHalfMean(variances).squareRoot()
-        let sigma = calibrated(raw)
-
-        var levels: [NoiseEstimate.Level] = []
-        if bandCount > 1 {
-            for b in 0 ..< bands {
-                let members = byBrightness[b * byBrightness.count / bands ..< (b + 1) * byBrightness.count / bands]
-                let v = (0 ..< slots).map { sums[b * slots + $0] / Double(bandCounts[b]) }
-                let brightness = members.reduce(0.0) { $0 + Double(stats.brightness[$1]) } / Double(members.count)
-                levels.append(.init(brightness: brightness, sigma: calibrated(Self.lowerHalfMean(v).squareRoot())))
-            }
-        }
-        let sigmas = levels.map(\.sigma)
-        let signalDependent = (sigmas.max() ?? 0) >= 0.005
-            && (sigmas.max() ?? 0) >= 1.3 * max(sigmas.min() ?? 0, 1e-9)
-
-        // Texture that got through shows as frequencies well above the lower half.
-        let textureRatio = variances.reduce(0, +) / Double(variances.count) / max(Self.lowerHalfMean(variances), 1e-20)
-        let confidence = min(1, Double(selected.count) / 200) * exp(-4 * max(0, textureRatio - 1.05))
-        return NoiseEstimate(sigma: sigma, confidence: confidence, byBrightness: levels,
-                             signalDependent: signalDependent)
+        return overall.map { $0 / Double(blocks) }
     }
 
+    /// σ per brightness band, darkest first; empty without a split.
+    private func brightnessLevels(_ sums: [Double], bands: BrightnessBands, slots: Int,
+                                  brightness: [Float]) -> [NoiseEstimate.Level] {
+        guard bands.count > 1 else { return [] }
+        var bandCounts = [Int](repeating: 0, count: bands.stored)
+        for block in bands.ordered { bandCounts[bands.band[block]] += 1 }
+        return (0 ..< bands.stored).map { b in
+            let members = bands.members(b)
+            let v = (0 ..< slots).map { sums[b * slots + $0] / Double(bandCounts[b]) }
+            let mean = members.reduce(0.0) { $0 + Double(brightness[$1]) } / Double(members.count)
+            return NoiseEstimate.Level(brightness: mean, sigma: calibrated(Self.lowerHalfMean(v).squareRoot()))
+        }
+    }
+
+    /// Whether σ clearly changes between the brightness `levels`.
+    private static func isSignalDependent(_ levels: [NoiseEstimate.Level]) -> Bool {
+        let sigmas = levels.map(\.sigma)
+        return (sigmas.max() ?? 0) >= signalDependentSigma
+            && (sigmas.max() ?? 0) >= signalDependentRatio * max(sigmas.min() ?? 0, signalDependentFloor)
+    }
+
+    /// Confidence from the number of selected `blocks` and the texture that got
+    /// through: it shows as frequencies well above the lower half of `variances`.
+    private static func confidence(variances: [Double], blocks: Int) -> Double {
+        let textureRatio = variances.reduce(0, +) / Double(variances.count)
+            / max(lowerHalfMean(variances), textureRatioFloor)
+        return min(1, Double(blocks) / confidentBlocks)
+            * exp(-textureConfidenceDecay * max(0, textureRatio - textureRatioTolerance))
+    }
+
+    /// σ from the raw estimate through the calibration.
     private func calibrated(_ raw: Double) -> Double {
         let g = gain * raw
         return max(0, g * g - floor * floor).squareRoot()
@@ -155,6 +245,7 @@ struct NoiseEstimator {
         return half.reduce(0, +) / Double(half.count)
     }
 
+    /// The upper median of `values` (not empty).
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted[sorted.count / 2]

@@ -20,14 +20,27 @@ import Glibc
 struct QuantizedNoiseEstimator {
     /// Coefficients left out, as in `NoiseEstimator`.
     static let excluded: Set<Int> = [0, 1, 8]
+    /// The coefficients whose levels are read, in natural order.
+    static let kept = (0 ..< 64).filter { !QuantizedNoiseEstimator.excluded.contains($0) }
     /// At most this many blocks are used; larger images skip blocks evenly.
     static let maxBlocks = 40_000
     /// Levels above this are counted as this (they only occur in texture).
     static let maxLevel = 40
     /// The luma σ candidates, 0–255 units: log-spaced from 0.2 to 80.
     static let grid: [Double] = (0 ..< 160).map { 0.2 * pow(400, Double($0) / 159) }
+    /// Grid units per unit of the planes' samples (the grid is in 0–255 units).
+    static let gridScale = 255.0
     /// A frequency with at least this share of non-zero levels is informative.
     static let informativeShare = 0.01
+    /// Rounds of the flat-block selection at most.
+    static let maxIterations = 40
+    /// Informative frequencies from which their number no longer lowers the confidence.
+    static let confidentFrequencies = 6.0
+    /// The parabola's peak is kept within this many grid steps of the best grid σ.
+    static let maxPeakShift = 0.5
+    /// The least probability a level's log is taken of (levels that noise of a
+    /// grid σ all but never produces).
+    static let minimumProbability = 1e-300
     /// Luma noise σ per unit of independent per-channel noise σ.
     static let colorNoiseLumaGain = (0.299 * 0.299 + 0.587 * 0.587 + 0.114 * 0.114).squareRoot()
 
@@ -37,25 +50,47 @@ struct QuantizedNoiseEstimator {
     /// The noise σ per channel of `planes`, whose luma was JPEG-compressed
     /// with `table` (64 steps, natural order) on the 8×8 grid starting at `offset`.
     func estimate(_ planes: AnalysisPlanes, table: [UInt16], offset: (x: Int, y: Int)) -> NoiseEstimate {
-        let none = NoiseEstimate(sigma: 0, confidence: 0, byBrightness: [], signalDependent: false)
         let (w, h) = (planes.width, planes.height)
         let columns = (w - offset.x) / 8, rows = (h - offset.y) / 8
-        guard columns > 0, rows > 0, table.count == 64 else { return none }
+        guard columns > 0, rows > 0, table.count == 64 else { return .unmeasured }
+        let origins = Self.blockOrigins(columns: columns, rows: rows, offset: offset, width: w)
+        let stats = BlockStatistics(planes.color, width: w, height: h, channels: planes.channels, origins: origins)
+        let steps = Self.kept.map { Double(max(table[$0], 1)) }
+        let levels = readLevels(planes.luma255, width: w, origins: origins, kept: Self.kept, steps: steps)
+        let energy = Self.energies(levels: levels, steps: steps, blocks: origins.count)
+        let models = Self.levelModels(steps: steps)
+        let lumaGain = planes.channels == 3 ? Self.colorNoiseLumaGain : 1
+        let unclipped = stats.unclipped
+        guard unclipped.count >= NoiseEstimator.minimumBlocks else { return .unmeasured }
+        var fit = Fit(models: models, start: NoiseEstimator.median(unclipped.map { energy[$0] }))
+        fit.refine(levels: levels, energy: energy, stats: stats, unclipped: unclipped, lumaGain: lumaGain)
+        guard fit.selectedCount > 0 else { return .unmeasured }
+        let raw = Self.refined(fit.joint, at: fit.index) / Self.gridScale / lumaGain
+        let confidence = min(1, Double(fit.selectedCount) / NoiseEstimator.confidentBlocks)
+            * min(1, Double(fit.informativeCount) / Self.confidentFrequencies)
+        return NoiseEstimate(sigma: gain * raw, confidence: confidence, byBrightness: [], signalDependent: false)
+    }
+
+    /// Top-left sample indices of the grid-aligned blocks: every block of the
+    /// `columns × rows` grid at `offset`, or every `step`-th each way so that
+    /// at most `maxBlocks` remain.
+    private static func blockOrigins(columns: Int, rows: Int, offset: (x: Int, y: Int), width w: Int) -> [Int] {
         var step = 1
-        while (columns / step) * (rows / step) > Self.maxBlocks { step += 1 }
+        while (columns / step) * (rows / step) > maxBlocks { step += 1 }
         var origins: [Int] = []
         for j in Swift.stride(from: 0, to: rows, by: step) {
             for i in Swift.stride(from: 0, to: columns, by: step) {
                 origins.append((offset.y + 8 * j) * w + offset.x + 8 * i)
             }
         }
-        let stats = BlockStatistics(planes.color, width: w, height: h, channels: planes.channels, origins: origins)
-        let kept = (0 ..< 64).filter { !Self.excluded.contains($0) }
-        let steps = kept.map { Double(max(table[$0], 1)) }
-        let levels = readLevels(planes.luma255, width: w, origins: origins, kept: kept, steps: steps)
-        let f = kept.count
-        var energy = [Double](repeating: 0, count: origins.count)
-        for b in 0 ..< origins.count {
+        return origins
+    }
+
+    /// Each block's energy: Σ (level · step)² over the kept coefficients.
+    private static func energies(levels: [UInt8], steps: [Double], blocks: Int) -> [Double] {
+        let f = steps.count
+        var energy = [Double](repeating: 0, count: blocks)
+        for b in 0 ..< blocks {
             var sum = 0.0
             for j in 0 ..< f {
                 let v = Double(levels[b * f + j]) * steps[j]
@@ -63,64 +98,124 @@ struct QuantizedNoiseEstimator {
             }
             energy[b] = sum
         }
+        return energy
+    }
 
-        // Log-probabilities of each level and moments of the quantised energy, per frequency.
+    /// The level model of each kept frequency, made once per distinct step.
+    private static func levelModels(steps: [Double]) -> [LevelModel] {
         var models: [Double: LevelModel] = [:]
-        let model = steps.map { step in
+        return steps.map { step in
             if let known = models[step] { return known }
             let made = LevelModel(step: step)
             models[step] = made
             return made
         }
-        let lumaGain = planes.channels == 3 ? Self.colorNoiseLumaGain : 1
-        let unclipped = (0 ..< origins.count).filter { stats.low[$0] > 0 && stats.high[$0] < 1 }
-        guard unclipped.count >= NoiseEstimator.minimumBlocks else { return none }
-        let g = Self.grid.count
-        let start = NoiseEstimator.median(unclipped.map { energy[$0] })
-        var index = (0 ..< g).min { i, k in
-            abs(model.reduce(0) { $0 + $1.mean[i] } - start) < abs(model.reduce(0) { $0 + $1.mean[k] } - start)
-        }!
-        var joint = [Double](repeating: 0, count: g)
-        var selectedCount = 0, informativeCount = 0
-        for _ in 0 ..< 40 {
-            let mean = model.reduce(0) { $0 + $1.mean[index] }
-            let variance = model.reduce(0) { $0 + $1.variance[index] }
+    }
+
+    /// The maximum-likelihood search for σ_Y over the grid, alternating the
+    /// selection of flat blocks (for the current σ_Y) with the fit to their
+    /// levels until the best grid σ_Y stays put.
+    private struct Fit {
+        /// The level model of each kept frequency.
+        let models: [LevelModel]
+        /// The grid index of the current σ_Y.
+        var index: Int
+        /// The log-likelihood of each grid σ_Y, over the frequencies used (empty before a round).
+        var joint: [Double]
+        /// Blocks selected in the last round that selected enough.
+        var selectedCount = 0
+        /// Informative frequencies in that round.
+        var informativeCount = 0
+
+        /// Starts at the grid σ_Y whose expected energy is nearest `start`.
+        init(models: [LevelModel], start: Double) {
+            self.models = models
+            let g = QuantizedNoiseEstimator.grid.count
+            index = (0 ..< g).min { i, k in
+                abs(models.reduce(0) { $0 + $1.mean[i] } - start) < abs(models.reduce(0) { $0 + $1.mean[k] } - start)
+            }!
+            joint = [Double](repeating: 0, count: g)
+        }
+
+        /// Runs the rounds until the index settles, too few blocks are flat, or
+        /// `maxIterations` rounds have run.
+        mutating func refine(levels: [UInt8], energy: [Double], stats: BlockStatistics, unclipped: [Int],
+                             lumaGain: Double) {
+            for _ in 0 ..< QuantizedNoiseEstimator.maxIterations {
+                let selected = flatBlocks(energy: energy, stats: stats, unclipped: unclipped, lumaGain: lumaGain)
+                guard selected.count >= NoiseEstimator.minimumBlocks else { break }
+                selectedCount = selected.count
+                let counts = levelCounts(levels, blocks: selected)
+                let frequencies = FrequencyLikelihoods(counts: counts, models: models, blocks: selected.count)
+                informativeCount = frequencies.informative.count
+                joint = frequencies.joint()
+                let next = QuantizedNoiseEstimator.argmax(joint)
+                if next == index { break }
+                index = next
+            }
+        }
+
+        /// The unclipped blocks whose energy is below the 99 % point of pure
+        /// quantised noise of the current σ_Y, and whose means keep clear of 0 and 1.
+        private func flatBlocks(energy: [Double], stats: BlockStatistics, unclipped: [Int],
+                                lumaGain: Double) -> [Int] {
+            let mean = models.reduce(0) { $0 + $1.mean[index] }
+            let variance = models.reduce(0) { $0 + $1.variance[index] }
             let limit = mean + ChiSquare.z99 * variance.squareRoot()
-            let margin = Float(NoiseEstimator.clipMargin * Self.grid[index] / 255 / lumaGain)
-            let selected = unclipped.filter {
-                energy[$0] <= limit && stats.lowestMean[$0] > margin && stats.highestMean[$0] < 1 - margin
+            let margin = Float(NoiseEstimator.clipMargin * QuantizedNoiseEstimator.grid[index]
+                / QuantizedNoiseEstimator.gridScale / lumaGain)
+            return stats.flat(unclipped, energy: energy, limit: limit, margin: margin)
+        }
+
+        /// How often each level (0…`maxLevel`) appears per kept frequency over
+        /// `blocks`: `maxLevel + 1` counts per frequency.
+        private func levelCounts(_ levels: [UInt8], blocks: [Int]) -> [Double] {
+            let f = models.count, levelsPerFrequency = QuantizedNoiseEstimator.maxLevel + 1
+            var counts = [Double](repeating: 0, count: f * levelsPerFrequency)
+            for b in blocks {
+                for j in 0 ..< f { counts[j * levelsPerFrequency + Int(levels[b * f + j])] += 1 }
             }
-            guard selected.count >= NoiseEstimator.minimumBlocks else { break }
-            selectedCount = selected.count
-            var counts = [Double](repeating: 0, count: f * (Self.maxLevel + 1))
-            for b in selected {
-                for j in 0 ..< f { counts[j * (Self.maxLevel + 1) + Int(levels[b * f + j])] += 1 }
-            }
-            var likelihood = [[Double]](repeating: [Double](repeating: 0, count: g), count: f)
-            var own = [Double](repeating: 0, count: f)
-            var informative: [Int] = []
+            return counts
+        }
+    }
+
+    /// Per kept frequency: the log-likelihood of each grid σ_Y given the level
+    /// counts, that frequency's own best σ_Y, and whether it is informative.
+    private struct FrequencyLikelihoods {
+        /// Log-likelihood per frequency, per grid index.
+        var likelihood: [[Double]]
+        /// The grid σ_Y each frequency alone fits best.
+        var own: [Double]
+        /// The frequencies with at least `informativeShare` non-zero levels, ascending.
+        var informative: [Int] = []
+
+        init(counts: [Double], models: [LevelModel], blocks: Int) {
+            let grid = QuantizedNoiseEstimator.grid, g = grid.count, f = models.count
+            let levelsPerFrequency = QuantizedNoiseEstimator.maxLevel + 1
+            likelihood = [[Double]](repeating: [Double](repeating: 0, count: g), count: f)
+            own = [Double](repeating: 0, count: f)
             for j in 0 ..< f {
-                let row = counts[j * (Self.maxLevel + 1) ..< (j + 1) * (Self.maxLevel + 1)]
+                let row = counts[j * levelsPerFrequency ..< (j + 1) * levelsPerFrequency]
                 for (l, count) in row.enumerated() where count > 0 {
-                    for i in 0 ..< g { likelihood[j][i] += count * model[j].logProbability[l * g + i] }
+                    for i in 0 ..< g { likelihood[j][i] += count * models[j].logProbability[l * g + i] }
                 }
-                own[j] = Self.grid[Self.argmax(likelihood[j])]
-                if 1 - row.first! / Double(selected.count) >= Self.informativeShare { informative.append(j) }
+                own[j] = grid[QuantizedNoiseEstimator.argmax(likelihood[j])]
+                if 1 - row.first! / Double(blocks) >= QuantizedNoiseEstimator.informativeShare {
+                    informative.append(j)
+                }
             }
-            informativeCount = informative.count
-            var use = Set(0 ..< f).subtracting(informative)
+        }
+
+        /// The log-likelihood of each grid σ_Y over the frequencies that show
+        /// least texture: every uninformative one and the lower half, by their
+        /// own σ_Y, of the informative ones.
+        func joint() -> [Double] {
+            var use = Set(0 ..< likelihood.count).subtracting(informative)
             use.formUnion(informative.sorted { own[$0] < own[$1] }.prefix(max(1, informative.count / 2)))
             // Summed in index order: a set's iteration order varies between runs.
             let ordered = use.sorted()
-            joint = (0 ..< g).map { i in ordered.reduce(0) { $0 + likelihood[$1][i] } }
-            let next = Self.argmax(joint)
-            if next == index { break }
-            index = next
+            return (0 ..< QuantizedNoiseEstimator.grid.count).map { i in ordered.reduce(0) { $0 + likelihood[$1][i] } }
         }
-        guard selectedCount > 0 else { return none }
-        let raw = Self.refined(joint, at: index) / 255 / lumaGain
-        let confidence = min(1, Double(selectedCount) / 200) * min(1, Double(informativeCount) / 6)
-        return NoiseEstimate(sigma: gain * raw, confidence: confidence, byBrightness: [], signalDependent: false)
     }
 
     /// |level| of every kept coefficient of every block, capped at `maxLevel`,
@@ -149,11 +244,12 @@ struct QuantizedNoiseEstimator {
         guard index > 0, index < curve.count - 1 else { return grid[index] }
         let (a, b, c) = (curve[index - 1], curve[index], curve[index + 1])
         let denominator = a - 2 * b + c
-        let shift = denominator < 0 ? max(-0.5, min(0.5, 0.5 * (a - c) / denominator)) : 0
+        let shift = denominator < 0 ? max(-maxPeakShift, min(maxPeakShift, 0.5 * (a - c) / denominator)) : 0
         let logStep = log(grid[1] / grid[0])
         return grid[index] * exp(shift * logStep)
     }
 
+    /// The index of the largest of `values` (not empty).
     private static func argmax(_ values: [Double]) -> Int {
         values.indices.max { values[$0] < values[$1] }!
     }
@@ -177,7 +273,7 @@ struct QuantizedNoiseEstimator {
                     let lower = l == 0 ? 0 : tail((Double(l) - 0.5) * q)
                     let upper = l == top ? 0 : tail((Double(l) + 0.5) * q)
                     let p = l == 0 ? 1 - 2 * upper : 2 * (lower - upper)
-                    logProbability[l * g + i] = log(max(p, 1e-300))
+                    logProbability[l * g + i] = log(max(p, QuantizedNoiseEstimator.minimumProbability))
                     let e = Double(l) * q * Double(l) * q
                     m1 += p * e
                     m2 += p * e * e
