@@ -10,6 +10,7 @@ PREFIX  ?= $(HOME)/.local
 # GIMP 3's plug-in folder for this user; each plug-in lives in its own subfolder.
 GIMP_PLUGINS ?= $(HOME)/.config/GIMP/3.0/plug-ins
 BUILD   := build
+# The version is written once, in the header's RESTORE_VERSION_* macros.
 VERSION := $(shell sed -n 's/^\#define RESTORE_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' include/restore.h | paste -sd.)
 SWIFT   ?= swift
 
@@ -25,7 +26,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan test-nn test-nn-asan demo bench bench-nn install clean
+.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan demo bench bench-nn install clean
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -53,7 +54,7 @@ $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h includ
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-gimp test-asan test-nn test-nn-asan
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -76,6 +77,11 @@ test-python: all
 # The GEGL op through the gegl CLI and GObject introspection.
 test-gegl: all
 	Tests/GEGL/check-gegl.sh $(BUILD)
+
+# Every surface (restore_params_init, the Python binding, the GEGL op, the CLI)
+# against the core's declaration of the options; test-gimp checks the GIMP procedure.
+test-options: all
+	/usr/bin/python3 Tests/Options/check_options.py $(BUILD)
 
 # The GIMP 3 plug-in in headless GIMP, inside a trixie chroot (needs root and debootstrap).
 test-gimp: all

@@ -286,7 +286,7 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     bad.strength = NAN;
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
     bad = p;
-    bad.tile_size = 3;
+    bad.tile_size = 8193;
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
     bad = p;
     bad.threads = -1;
@@ -308,6 +308,41 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     CHECK_STATUS(restore_region_rgba_f32(ctx, &p, W, H, noisy, &small, stride, &region, out, stride),
                  RESTORE_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(restore_last_error(ctx), "restore_input_rect") != NULL);
+    free(out);
+}
+
+/* The declaration, range checks of the sampler settings, and the notices naming
+   settings that had no effect (no generative model is installed here). */
+static void test_options(restore_context *ctx, const float *noisy) {
+    const char *json = restore_options_json();
+    CHECK(json != NULL && json[0] == '[' && strstr(json, "\"name\": \"steps\"") != NULL);
+    CHECK(json == restore_options_json()); /* static storage */
+    CHECK(strstr(restore_unused_options(ctx), "steps") != NULL);
+    CHECK(strcmp(restore_unused_options(NULL), "") == 0);
+
+    restore_params p;
+    restore_params_init(&p);
+    p.restoration_prompt = "Denoise with sigma 0.08";
+    size_t stride = W * 4 * sizeof(float);
+    float *out = calloc((size_t)W * H * 4, sizeof(float));
+    restore_params bad = p;
+    bad.seed = 4294967296u;
+    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(restore_last_error(ctx), "seed") != NULL);
+    bad = p;
+    bad.guidance = 30.5f;
+    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
+
+    p.model = "classic";
+    p.steps = 8;
+    p.seed = 4294967295u;
+    CHECK_STATUS(restore_rgba_f32(ctx, &p, noisy, W, H, stride, out, stride), RESTORE_OK);
+    printf("abi: notes: %s\n", restore_last_notes(ctx));
+    CHECK(strstr(restore_last_notes(ctx), "steps and seed have no effect") != NULL);
+    p.steps = 20;
+    p.seed = 0;
+    CHECK_STATUS(restore_rgba_f32(ctx, &p, noisy, W, H, stride, out, stride), RESTORE_OK);
+    CHECK(strcmp(restore_last_notes(ctx), "") == 0);
     free(out);
 }
 
@@ -417,6 +452,7 @@ int main(void) {
     CHECK(strcmp(restore_last_error(ctx), "") == 0);
     test_restore(ctx, clean, noisy);
     test_misuse(ctx, noisy);
+    test_options(ctx, noisy);
     test_analyze(ctx, noisy);
     restore_context_free(ctx);
     test_threads(noisy);

@@ -3,7 +3,8 @@
 # output mode gives the CLI's PSNR gain, a selection leaves the outside
 # untouched, upsampling doubles the layer, non-destructive mode leaves one
 # RestoreKit filter, an invalid prompt fails with the library's message, an
-# empty prompt is analysed as the CLI analyses it.
+# empty prompt is analysed as the CLI analyses it; the procedure's arguments
+# follow the core's declaration of the options (Tests/Options/check_options.py).
 set -euo pipefail
 build=$(realpath "${1:-build}")
 cli=$build/bin/restorekit
@@ -21,10 +22,12 @@ export RESTOREKIT_MODELS="$work/no-models"
 "$cli" restore "$work/degraded.png" "$work/cli-analysed.png" 2>"$work/cli-stderr"
 analysed=$(sed -n 's/^restorekit: \(.*\) — .*/\1/p' "$work/cli-stderr")
 
+"$cli" options --json > "$work/options.json"
+
 # Inside the chroot the repository is /restorekit.
 inside=/restorekit/${work#"$(pwd)"/}
 scripts/gimp3-env bash -c "cd /tmp && HOME=\$(mktemp -d) RK_OUT='$inside' RK_IN='$inside/degraded.png' \
-  RK_PROMPT='$prompt' gimp-console-3.0 -i --quit --batch-interpreter=python-fu-eval \
+  RK_PROMPT='$prompt' RK_OPTIONS='$inside/options.json' gimp-console-3.0 -i --quit --batch-interpreter=python-fu-eval \
   -b \"exec(open('/restorekit/Tests/GIMP/gimp_batch.py').read())\"" > "$work/gimp.log" 2>&1 \
   || fail "GIMP did not run: $(tail -20 "$work/gimp.log")"
 [ -f "$work/results.json" ] || fail "the batch wrote no results: $(tail -20 "$work/gimp.log")"
@@ -42,6 +45,8 @@ value=$(psnr "$work/analysed.png"); reference=$(psnr "$work/cli-analysed.png")
 echo "check-gimp: analysed: PSNR $value dB (CLI $reference dB)"
 awk -v a="$reference" -v b="$value" 'BEGIN { exit !(a - b < 0.05 && b - a < 0.05) }' \
   || fail "the analysed restore's PSNR differs from the CLI's by 0.05 dB or more"
+
+/usr/bin/python3 Tests/Options/check_options.py "$build" --gimp "$work/results.json" || fail "the GIMP procedure"
 
 python3 - "$work/results.json" "$analysed" <<'PY'
 import json, sys

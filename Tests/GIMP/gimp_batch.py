@@ -41,7 +41,36 @@ def pixels(layer):
     return layer.get_buffer().get(rect, 1.0, "R'G'B'A u8", Gegl.AbyssPolicy.NONE)
 
 
+def record_options():
+    """Each argument's default and range, and whether the procedure's config takes
+    the declared options' extremes and refuses values just outside them, for
+    Tests/Options/check_options.py --gimp."""
+    declared = json.load(open(os.environ["RK_OPTIONS"]))
+    specs = {spec.get_name(): spec for spec in procedure.get_arguments()}
+    options = {}
+    for option in declared:
+        spec = specs.get(option["name"])
+        if spec is None:
+            continue
+        entry = {"default": spec.get_default_value(), "probes": []}
+        if option["type"] in ("integer", "number"):
+            entry["minimum"], entry["maximum"] = spec.minimum, spec.maximum
+            step = 1 if option["type"] == "integer" else 0.001
+            for value in (option["minimum"], option["maximum"], option["minimum"] - step, option["maximum"] + step):
+                config = procedure.create_config()
+                config.set_property(option["name"], option["default"])
+                try:
+                    config.set_property(option["name"], value)
+                except (OverflowError, TypeError, ValueError):
+                    pass  # the type cannot hold it: refused
+                got = config.get_property(option["name"])
+                entry["probes"].append((value, abs(got - value) <= 1e-9 * max(1, abs(value))))
+        options[option["name"]] = entry
+    return options
+
+
 if procedure is not None:
+    results["options"] = record_options()
     for mode in ("in-place", "new-layer", "non-destructive"):
         image = load()
         ok, message = run(image, mode, prompt)

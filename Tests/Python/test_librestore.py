@@ -4,6 +4,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 
 import numpy
 import pytest
@@ -86,6 +87,24 @@ def test_eight_bit_and_bytes():
         assert numpy.array_equal(numpy.frombuffer(data, numpy.uint8).reshape(80, 96, 4)[:, :, :3], out)
 
 
+def test_options_and_notices():
+    names = [option["name"] for option in librestore.options()]
+    assert names[:4] == ["semantic-prompt", "restoration-prompt", "quality-prompt", "negative-prompt"]
+    steps = next(option for option in librestore.options() if option["name"] == "steps")
+    assert (steps["minimum"], steps["maximum"], steps["scope"]) == (1, 1000, "stage")
+    image = noisy(picture())
+    with librestore.Context() as ctx:
+        # Nothing installed here reads the sampler settings (the tests run without generative models).
+        assert {"steps", "guidance", "seed", "semantic_prompt"} <= set(ctx.unused_options)
+        with pytest.warns(librestore.RestoreNotice, match="steps has no effect"):
+            ctx.restore(image, restoration=DENOISE, steps=8, model="classic")
+        assert "steps has no effect" in ctx.last_notes
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", librestore.RestoreNotice)
+            ctx.restore(image, restoration=DENOISE, model="classic")
+        assert ctx.last_notes == ""
+
+
 def test_misuse_raises_with_status():
     image = noisy(picture())
     with librestore.Context() as ctx:
@@ -94,7 +113,11 @@ def test_misuse_raises_with_status():
             (dict(restoration="Upsample"), librestore.INVALID_PROMPT),
             (dict(restoration=DENOISE, model="no-such-model"), librestore.MODEL),
             (dict(restoration=DENOISE, strength=1.5), librestore.INVALID_ARGUMENT),
-            (dict(restoration=DENOISE, tile_size=3), librestore.INVALID_ARGUMENT),
+            (dict(restoration=DENOISE, tile_size=8193), librestore.INVALID_ARGUMENT),
+            (dict(restoration=DENOISE, steps=1001), librestore.INVALID_ARGUMENT),
+            (dict(restoration=DENOISE, seed=2 ** 32), librestore.INVALID_ARGUMENT),
+            (dict(restoration=DENOISE, seed=-1), librestore.INVALID_ARGUMENT),
+            (dict(restoration=DENOISE, steps=2 ** 40), librestore.INVALID_ARGUMENT),
             (dict(restoration=DENOISE, threads=-2), librestore.INVALID_ARGUMENT),
             (dict(restoration=DENOISE, semantic="x" * 5000), librestore.INVALID_ARGUMENT),
         ]

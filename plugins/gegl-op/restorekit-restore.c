@@ -11,6 +11,11 @@
  * all degradation" without a learned model) is filled in by analysing the
  * whole input once: such a render needs all of the input, and the analysed
  * prompt is kept until the input or the properties change.
+ *
+ * The properties, their defaults and ranges follow librestore's declaration
+ * (restore_options_json); Tests/Options/check_options.py holds them to it.
+ * Properties that no installed model reads (restore_unused_options) are
+ * named in a warning when set, once per distinct notice.
  */
 #include "config.h"
 #include <glib/gi18n-lib.h>
@@ -18,8 +23,8 @@
 #ifdef GEGL_PROPERTIES
 
 property_string (semantic_prompt, _("Semantic prompt"), "")
-    description (_("What the picture shows, e.g. \"a red fox in snow\"; used by generative "
-                   "backends, passed through by the others (UTF-8, at most 4096 bytes)"))
+    description (_("What the picture shows, e.g. \"a red fox in snow\"; read by generative "
+                   "models (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (restoration_prompt, _("Restoration prompt"), "")
@@ -28,42 +33,42 @@ property_string (restoration_prompt, _("Restoration prompt"), "")
     ui_meta ("multiline", "true")
 
 property_string (quality_prompt, _("Quality prompt"), "")
-    description (_("A low-level description of the image's quality, e.g. \"the background is "
-                   "blurry, strong noise\" (UTF-8, at most 4096 bytes)"))
+    description (_("The image's flaws in words, e.g. \"the background is blurry, strong noise\"; "
+                   "read by generative models (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (negative_prompt, _("Negative prompt"), "blurry, dotted, noise, unclear, lowres, over-smoothed")
-    description (_("What the result should not look like, for generative backends (UTF-8, at most "
-                   "4096 bytes)"))
+    description (_("What the result should not look like; read by generative models (UTF-8, at "
+                   "most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (model, _("Model"), "auto")
     description (_("\"auto\" (the best installed), \"classic\" (weight-free), or a backend's name"))
 
 property_double (strength, _("Strength"), 1.0)
-    description (_("How much of each correction to apply, 0 to 1"))
+    description (_("How much of each same-size stage's correction to apply, 0 to 1"))
     value_range (0.0, 1.0)
     ui_range    (0.0, 1.0)
     ui_steps    (0.01, 0.1)
 
 property_int (steps, _("Steps"), 20)
-    description (_("Sampler steps of generative backends, 1 to 1000"))
+    description (_("Sampler steps of generative models, 1 to 1000"))
     value_range (1, 1000)
     ui_range    (1, 100)
     ui_steps    (1, 10)
 
 property_double (guidance, _("Guidance"), 5.5)
-    description (_("Classifier-free guidance scale of generative backends, 0 to 30"))
+    description (_("Classifier-free guidance scale of generative models, 0 to 30"))
     value_range (0.0, 30.0)
     ui_range    (0.0, 15.0)
     ui_steps    (0.1, 1.0)
 
 property_seed (seed, _("Random seed"), rand)
-    description (_("Seed of generative backends, 0 to 4294967295"))
+    description (_("Random seed of generative models, 0 to 4294967295"))
 
 property_int (tile_size, _("Tile size"), 0)
-    description (_("Side of the output tiles rendered at a time, 0 to 8192 pixels; 0 picks 256, "
-                   "sizes below 64 use 64"))
+    description (_("Side of the output tiles rendered at a time, 0 to 8192 pixels; 0 chooses "
+                   "(256 here), sides below 64 use 64"))
     value_range (0, 8192)
     ui_range    (0, 2048)
     ui_steps    (64, 256)
@@ -399,6 +404,8 @@ render_tile (GeglOperation *operation, const restore_params *params, GeglBuffer 
                                         &out_rect, dst, (gsize) tile->width * 4 * sizeof (gfloat));
       if (status != RESTORE_OK)
         warn_once (state, restore_last_error (state->ctx));
+      else if (restore_last_notes (state->ctx)[0] != '\0')
+        warn_once (state, restore_last_notes (state->ctx));
       g_mutex_unlock (&state->lock);
     }
   else

@@ -15,9 +15,14 @@ the filled-in prompt names the new layer and is what a non-destructive filter
 keeps, so the numbers can be read and edited.
 Pixels are written only after the whole restoration succeeded: when the user
 cancels, GIMP stops this process and the image is left as it was.
+
+The procedure's arguments for the prompts and knobs are made from librestore's
+declaration (librestore.options()): names, defaults and ranges are the
+library's own. The dialog says which of them the installed models ignore.
 """
 import os
 import sys
+import warnings
 
 import gi
 gi.require_version("Gimp", "3.0")
@@ -32,12 +37,22 @@ import librestore  # noqa: E402
 PROCEDURE = "plug-in-restorekit"
 OPERATION = "restorekit:restore"
 PIXELS = "R'G'B'A float"
+# Labels (with mnemonics) of the library's options; pixels here are never linear.
+LABELS = {"semantic-prompt": "_Semantic prompt", "restoration-prompt": "_Restoration prompt",
+          "quality-prompt": "_Quality prompt", "negative-prompt": "_Negative prompt", "model": "_Model",
+          "strength": "S_trength", "steps": "Ste_ps", "guidance": "_Guidance", "seed": "See_d",
+          "tile-size": "T_ile size", "threads": "T_hreads"}
+OPTIONS = [option for option in librestore.options() if option["name"] in LABELS]
 # The prompt fields, shown as labelled multi-line boxes above the knobs.
-PROMPTS = (("semantic-prompt", "Semantic prompt: what the picture shows (used by generative backends)"),
-           ("restoration-prompt", "Restoration prompt: what is wrong, with numbers"),
-           ("quality-prompt", "Quality prompt: the image's quality in words"),
-           ("negative-prompt", "Negative prompt: what the result should not look like"))
-KNOBS = ("analyse", "model", "strength", "seed", "steps", "guidance", "output-mode")
+PROMPTS = tuple(option["name"] for option in OPTIONS if option["name"].endswith("-prompt"))
+KNOBS = ("analyse",) + tuple(option["name"] for option in OPTIONS if option["name"] not in PROMPTS) + ("output-mode",)
+# The binding's notices are shown with Gimp.message (see restore_pixels).
+warnings.simplefilter("ignore", librestore.RestoreNotice)
+
+
+def keyword(name):
+    """An option's keyword in the Python binding: "semantic" for "semantic-prompt", "tile_size"…"""
+    return name[:-len("-prompt")] if name.endswith("-prompt") else name.replace("-", "_")
 MODES = (("non-destructive", "Non-destructive filter", "Append an editable RestoreKit filter to the layer"),
          ("in-place", "In place", "Write the restored pixels into the layer"),
          ("new-layer", "New layer", "Put the restored pixels in a new layer above"))
@@ -64,29 +79,33 @@ class RestoreKit(Gimp.PlugIn):
             name)
         procedure.set_attribution("RestoreKit", "RestoreKit", "2026")
         flags = GObject.ParamFlags.READWRITE
-        procedure.add_string_argument("semantic-prompt", "_Semantic prompt", "What the picture shows", "", flags)
-        procedure.add_string_argument("restoration-prompt", "_Restoration prompt",
-                                      "What is wrong, with numbers", "", flags)
-        procedure.add_string_argument("quality-prompt", "_Quality prompt",
-                                      "The image's quality in words", "", flags)
-        procedure.add_string_argument("negative-prompt", "_Negative prompt",
-                                      "What the result should not look like",
-                                      "blurry, dotted, noise, unclear, lowres, over-smoothed", flags)
+        for option in OPTIONS:
+            add_argument(procedure, option, flags)
         procedure.add_boolean_argument("analyse", "_Analyse",
                                        "Fill in an empty restoration prompt (or a bare \"Denoise\") from the layer",
                                        True, flags)
-        procedure.add_string_argument("model", "_Model", "auto, classic, or a backend's name", "auto", flags)
-        procedure.add_double_argument("strength", "S_trength", "Share of each correction applied",
-                                      0.0, 1.0, 1.0, flags)
-        procedure.add_int_argument("seed", "See_d", "Seed of generative backends", 0, GLib.MAXINT, 0, flags)
-        procedure.add_int_argument("steps", "Ste_ps", "Sampler steps of generative backends", 1, 1000, 20, flags)
-        procedure.add_double_argument("guidance", "_Guidance", "Guidance scale of generative backends",
-                                      0.0, 30.0, 5.5, flags)
         modes = Gimp.Choice.new()
         for index, (nick, label, help_text) in enumerate(MODES):
             modes.add(nick, index, label, help_text)
         procedure.add_choice_argument("output-mode", "_Output", "Where the result goes", modes, "in-place", flags)
         return procedure
+
+
+def add_argument(procedure, option, flags):
+    """One of the library's options as a procedure argument, with its default and range."""
+    name, label, blurb = option["name"], LABELS[option["name"]], option["summary"]
+    kind = option["type"]
+    if kind == "text":
+        procedure.add_string_argument(name, label, blurb, option["default"], flags)
+    elif kind == "number":
+        procedure.add_double_argument(name, label, blurb, option["minimum"], option["maximum"], option["default"],
+                                      flags)
+    elif option["maximum"] > GLib.MAXINT:
+        procedure.add_uint_argument(name, label, blurb, option["minimum"], option["maximum"], option["default"],
+                                    flags)
+    else:
+        procedure.add_int_argument(name, label, blurb, option["minimum"], option["maximum"], option["default"],
+                                   flags)
 
 
 def failure(procedure, message, status=Gimp.PDBStatusType.EXECUTION_ERROR):
@@ -95,16 +114,12 @@ def failure(procedure, message, status=Gimp.PDBStatusType.EXECUTION_ERROR):
 
 
 def settings(config):
-    """The procedure's arguments as librestore keyword arguments."""
-    return dict(semantic=config.get_property("semantic-prompt") or "",
-                restoration=config.get_property("restoration-prompt") or "",
-                quality=config.get_property("quality-prompt") or "",
-                negative=config.get_property("negative-prompt") or "",
-                model=config.get_property("model") or "auto",
-                strength=config.get_property("strength"),
-                steps=config.get_property("steps"),
-                guidance=config.get_property("guidance"),
-                seed=config.get_property("seed"))
+    """The procedure's arguments as librestore keyword arguments (an unset text: "")."""
+    values = {}
+    for option in OPTIONS:
+        value = config.get_property(option["name"])
+        values[keyword(option["name"])] = (value or "") if option["type"] == "text" else value
+    return values
 
 
 def validate(params):
@@ -122,12 +137,14 @@ def ask(procedure, config):
     GimpUi.init(PROCEDURE)
     dialog = GimpUi.ProcedureDialog.new(procedure, config, "RestoreKit")
     frames = []
-    for name, label in PROMPTS:
+    summaries = {option["name"]: option["summary"] for option in OPTIONS}
+    for name in PROMPTS:
         view = dialog.get_widget(name, Gtk.TextView.__gtype__)
         view.set_wrap_mode(Gtk.WrapMode.WORD_CHAR)
-        dialog.get_label(name + "-label", label, False, False)
+        dialog.get_label(name + "-label", LABELS[name].replace("_", "") + ": " + summaries[name], False, False)
         frames.append(dialog.fill_frame(name + "-frame", name + "-label", False, name) and name + "-frame")
-    dialog.fill(frames + list(KNOBS))
+    dialog.get_label("unused", unused_text(), False, False)
+    dialog.fill(frames + list(KNOBS) + ["unused"])
     try:
         while dialog.run():
             complaint = validate(settings(config))
@@ -137,6 +154,15 @@ def ask(procedure, config):
         return False
     finally:
         dialog.destroy()
+
+
+def unused_text():
+    """Which of the dialog's fields the installed models use, in words."""
+    with librestore.Context() as ctx:
+        unused = [LABELS[name.replace("_", "-")].replace("_", "") for name in ctx.unused_options]
+    if not unused:
+        return "The installed models use every field."
+    return "Not used by the installed models (no generative model is installed): " + ", ".join(unused) + "."
 
 
 def run(procedure, run_mode, image, drawables, config, data):
@@ -232,15 +258,8 @@ def append_filter(drawable, params):
     """The non-destructive mode: the GEGL op as an editable layer filter."""
     layer_filter = Gimp.DrawableFilter.new(drawable, OPERATION, "RestoreKit")
     op = layer_filter.get_config()
-    op.set_property("semantic-prompt", params["semantic"])
-    op.set_property("restoration-prompt", params["restoration"])
-    op.set_property("quality-prompt", params["quality"])
-    op.set_property("negative-prompt", params["negative"])
-    op.set_property("model", params["model"])
-    op.set_property("strength", params["strength"])
-    op.set_property("steps", params["steps"])
-    op.set_property("guidance", params["guidance"])
-    op.set_property("seed", params["seed"])
+    for option in OPTIONS:
+        op.set_property(option["name"], params[keyword(option["name"])])
     layer_filter.update()
     drawable.append_filter(layer_filter)
 
@@ -258,11 +277,15 @@ def restore_pixels(drawable, params, region, resizes):
         if resizes:
             data = buffer.get(Gegl.Rectangle.new(0, 0, width, height), 1.0, PIXELS, Gegl.AbyssPolicy.CLAMP)
             pixels, out_width, out_height = ctx.restore_rgba_f32(data, width, height, progress=progress, **params)
-            return pixels, (0, 0, out_width, out_height)
-        # Only the selection's bounds, plus the context the restorers need around them.
-        need = ctx.input_rect(width, height, region, **params)
-        data = buffer.get(Gegl.Rectangle.new(*need), 1.0, PIXELS, Gegl.AbyssPolicy.CLAMP)
-        return ctx.restore_region_f32(data, need, width, height, region, progress=progress, **params), region
+            region = (0, 0, out_width, out_height)
+        else:
+            # Only the selection's bounds, plus the context the restorers need around them.
+            need = ctx.input_rect(width, height, region, **params)
+            data = buffer.get(Gegl.Rectangle.new(*need), 1.0, PIXELS, Gegl.AbyssPolicy.CLAMP)
+            pixels = ctx.restore_region_f32(data, need, width, height, region, progress=progress, **params)
+        for note in filter(None, ctx.last_notes.split("\n")):
+            Gimp.message("RestoreKit: " + note)
+        return pixels, region
 
 
 def write(drawable, region, pixels):
