@@ -22,19 +22,21 @@ struct OptionsCommand: ParsableCommand {
             return
         }
         for option in RequestOption.all {
-            print("\(option.flag)  \(option.range)  default \(option.defaultValue)")
+            let spelling = option.flag ?? "C and Python only: image files carry their own encoding"
+            print("\(option.name) (\(spelling)): \(option.range), default \(option.defaultValue)")
             print("    \(option.summary)")
         }
     }
 }
 
 extension RequestOption {
-    /// The option as `restorekit restore` spells it.
-    var flag: String {
+    /// The option as `restorekit restore` spells it; nil for "linear", which
+    /// image files decide.
+    var flag: String? {
         switch id {
         case .restorationPrompt: return "--restoration"
         case .semanticPrompt: return "--semantic"
-        case .linear: return "(pixels of image files are sRGB-encoded)"
+        case .linear: return nil
         default: return "--" + name
         }
     }

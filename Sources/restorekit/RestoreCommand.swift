@@ -90,7 +90,7 @@ struct RestoreCommand: ParsableCommand {
                 if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
                 let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
                 printError("restorekit: \(plan.prompt) — \(stages)")
-                for notice in plan.notices(naming: \.flag) { printError("restorekit: note: \(notice)") }
+                for notice in plan.notices(naming: { $0.flag ?? $0.name }) { printError("restorekit: note: \(notice)") }
             }
 
             signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }

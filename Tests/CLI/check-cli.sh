@@ -30,6 +30,19 @@ expect_failure "depth" "$cli" convert "$sample" "$tmp/x.png" --depth 12
 head -c 5000 "$sample" > "$tmp/truncated.png"
 expect_failure "PNG:" "$cli" convert "$tmp/truncated.png" "$tmp/t.png"
 [ ! -e "$tmp/t.png" ] || fail "a failed convert left an output file"
+# Settings that cannot change the result are named, not silently ignored; the
+# restoration still succeeds. The tests run with no generative model installed.
+"$cli" degrade "$sample" "$tmp/small.png" --pipeline realesrgan --seed 3 >/dev/null
+for model in auto classic; do
+  "$cli" restore "$tmp/small.png" "$tmp/r.png" --restoration "Denoise with sigma 0.05" --steps 8 --model "$model" \
+    2>"$tmp/err" || fail "restore with --steps 8 --model $model failed: $(cat "$tmp/err")"
+  grep -q "note: --steps has no effect" "$tmp/err" || fail "no notice naming --steps (--model $model): $(cat "$tmp/err")"
+done
+"$cli" restore "$tmp/small.png" "$tmp/r.png" --restoration "Denoise with sigma 0.05" 2>"$tmp/err"
+grep -q "note:" "$tmp/err" && fail "a notice without a setting to name: $(cat "$tmp/err")"
+expect_failure "steps must be 1–1000, not 0" "$cli" restore "$tmp/small.png" "$tmp/r.png" --steps 0
+"$cli" options --json | grep -q '"name": "seed"' || fail "options --json lacks the seed"
+
 leftovers=$(find "$tmp" -name '.*.tmp-*')
 [ -z "$leftovers" ] || fail "temporary files left behind: $leftovers"
 echo "check-cli: passed"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GEGL operation restorekit:restore: its properties and ranges, the same
+# The GEGL operation restorekit:restore: its menu path, the same
 # restoration as the CLI through the gegl command line, upsampling, chunked
 # rendering as GIMP does it, and Python GObject introspection.
 set -euo pipefail
@@ -21,16 +21,9 @@ run_gegl() {
   fi
 }
 
+# Every property's default and range against the core's declaration: make test-options.
 gegl --info restorekit:restore > "$tmp/info" 2>&1
-for property in semantic-prompt restoration-prompt quality-prompt negative-prompt model strength \
-                steps guidance seed tile-size threads; do
-  grep -q "^$property " "$tmp/info" || fail "gegl --info lacks $property"
-done
-for range in "4096 bytes" "0 to 1 " "1 to 1000" "0 to 30" "0 to 4294967295" "0 to 8192" "0 to 256"; do
-  grep -q "$range" "$tmp/info" || fail "gegl --info lacks the range '$range'"
-done
 grep -q "gimp:menu-path *<Image>/Filters/Enhance" "$tmp/info" || fail "no GIMP menu path"
-echo "check-gegl: gegl --info lists every property with its range"
 
 prompt="Denoise with sigma 0.06"
 "$cli" degrade docs/samples/chelsea.png "$tmp/degraded.png" --restoration "$prompt" --seed 7 >/dev/null

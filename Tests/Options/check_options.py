@@ -305,5 +305,5 @@ else:
 if failures:
     print("check-options: FAIL:\n  " + "\n  ".join(failures), file=sys.stderr)
     sys.exit(1)
-print("check-options: %s follow the declaration of %d options (defaults, ranges at both ends)"
+print("check-options: %s: every option follows the declaration of %d (defaults, ranges at both ends)"
       % (surfaces, len(declaration)))
