@@ -41,14 +41,35 @@ struct PixelBuffer<Sample> {
     }
 }
 
-extension PixelBuffer where Sample == Float {
-    /// The pixels as a planar RGBA image; non-finite samples become 0.
+/// A sample type hosts hand pixels over in: float32 or 8-bit.
+protocol HostSample {
+    /// The pixels of `buffer` as a planar RGBA image in `encoding`.
+    static func image(of buffer: PixelBuffer<Self>, encoding: ColorEncoding) throws -> Image
+    /// Writes an RGBA image of `buffer`'s size into it.
+    static func write(_ image: Image, to buffer: PixelBuffer<Self>)
+}
+
+extension PixelBuffer where Sample: HostSample {
+    /// The pixels as a planar RGBA image in `encoding`.
     func image(encoding: ColorEncoding) throws -> Image {
+        try Sample.image(of: self, encoding: encoding)
+    }
+
+    /// Writes an RGBA image of this buffer's size.
+    func write(_ image: Image) {
+        Sample.write(image, to: self)
+    }
+}
+
+extension Float: HostSample {
+    /// Non-finite samples become 0.
+    static func image(of buffer: PixelBuffer<Float>, encoding: ColorEncoding) throws -> Image {
+        let (width, height) = (buffer.width, buffer.height)
         var image = try Image(width: width, height: height, layout: .rgba, encoding: encoding)
         let plane = width * height
         image.samples.withUnsafeMutableBufferPointer { out in
             for y in 0 ..< height {
-                let src = row(y)
+                let src = buffer.row(y)
                 for x in 0 ..< width {
                     for c in 0 ..< 4 {
                         let v = src[x * 4 + c]
@@ -60,12 +81,12 @@ extension PixelBuffer where Sample == Float {
         return image
     }
 
-    /// Writes an RGBA image of this buffer's size.
-    func write(_ image: Image) {
+    static func write(_ image: Image, to buffer: PixelBuffer<Float>) {
+        let (width, height) = (buffer.width, buffer.height)
         let plane = width * height
         image.samples.withUnsafeBufferPointer { src in
             for y in 0 ..< height {
-                let dst = mutableRow(y)
+                let dst = buffer.mutableRow(y)
                 for x in 0 ..< width {
                     for c in 0 ..< 4 { dst[x * 4 + c] = src[c * plane + y * width + x] }
                 }
@@ -74,27 +95,29 @@ extension PixelBuffer where Sample == Float {
     }
 }
 
-extension PixelBuffer where Sample == UInt8 {
-    /// The pixels as a planar RGBA image.
-    func image() throws -> Image {
+extension UInt8: HostSample {
+    static func image(of buffer: PixelBuffer<UInt8>, encoding: ColorEncoding) throws -> Image {
+        let (width, height) = (buffer.width, buffer.height)
         var bytes = [UInt8](repeating: 0, count: width * height * 4)
         bytes.withUnsafeMutableBytes { out in
             for y in 0 ..< height {
-                (out.baseAddress! + y * width * 4).copyMemory(from: row(y), byteCount: width * 4)
+                (out.baseAddress! + y * width * 4).copyMemory(from: buffer.row(y), byteCount: width * 4)
             }
         }
-        return try bytes.withUnsafeBufferPointer {
+        var image = try bytes.withUnsafeBufferPointer {
             try Image(interleaved8: $0, width: width, height: height, layout: .rgba)
         }
+        image.encoding = encoding
+        return image
     }
 
-    /// Writes an RGBA image of this buffer's size, rounded to 8 bits.
-    func write(_ image: Image) {
+    /// Rounded to 8 bits.
+    static func write(_ image: Image, to buffer: PixelBuffer<UInt8>) {
         let bytes = image.interleaved8()
         bytes.withUnsafeBytes { raw in
-            for y in 0 ..< height {
-                UnsafeMutableRawPointer(mutableRow(y)).copyMemory(from: raw.baseAddress! + y * width * 4,
-                                                                  byteCount: width * 4)
+            for y in 0 ..< buffer.height {
+                UnsafeMutableRawPointer(buffer.mutableRow(y)).copyMemory(from: raw.baseAddress! + y * buffer.width * 4,
+                                                                         byteCount: buffer.width * 4)
             }
         }
     }

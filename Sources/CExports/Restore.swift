@@ -56,27 +56,13 @@ public func restore_input_rect(_ context: OpaquePointer?, _ params: UnsafePointe
     }
 }
 
-/// Restores `image` for a C caller and records what ran in `ctx`.
-private func restoreImage(_ ctx: RestoreContext, _ parameters: Parameters, _ image: Image) throws -> Image {
-    let result = try ctx.engine.restore(image, request: parameters.request, progress: parameters.handler)
-    ctx.recordSuccess(result.plan)
-    return result.image
-}
-
 /// `restore_status restore_rgba_f32(restore_context *, const restore_params *, const float *, int, int,
 ///                                  size_t, float *, size_t)`
 @_cdecl("restore_rgba_f32")
 public func restore_rgba_f32(_ context: OpaquePointer?, _ params: UnsafePointer<restore_params>?,
                              _ src: UnsafePointer<Float>?, _ width: Int32, _ height: Int32, _ srcStride: Int,
                              _ dst: UnsafeMutablePointer<Float>?, _ dstStride: Int) -> restore_status {
-    perform(context) {
-        let ctx = try RestoreContext.from(context)
-        let parameters = try Parameters(params)
-        let source = try PixelBuffer<Float>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
-        let size = try parameters.request.outputSize(width: source.width, height: source.height)
-        let target = try PixelBuffer<Float>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
-        target.write(try restoreImage(ctx, parameters, try source.image(encoding: parameters.encoding)))
-    }
+    restoreWhole(context, params, src, width, height, srcStride, dst, dstStride)
 }
 
 /// `restore_status restore_rgba_u8(restore_context *, const restore_params *, const uint8_t *, int, int,
@@ -85,15 +71,24 @@ public func restore_rgba_f32(_ context: OpaquePointer?, _ params: UnsafePointer<
 public func restore_rgba_u8(_ context: OpaquePointer?, _ params: UnsafePointer<restore_params>?,
                             _ src: UnsafePointer<UInt8>?, _ width: Int32, _ height: Int32, _ srcStride: Int,
                             _ dst: UnsafeMutablePointer<UInt8>?, _ dstStride: Int) -> restore_status {
+    restoreWhole(context, params, src, width, height, srcStride, dst, dstStride)
+}
+
+/// Restores a whole image for a C caller and records what ran in its context.
+private func restoreWhole<Sample: HostSample>(_ context: OpaquePointer?, _ params: UnsafePointer<restore_params>?,
+                                              _ src: UnsafePointer<Sample>?, _ width: Int32, _ height: Int32,
+                                              _ srcStride: Int, _ dst: UnsafeMutablePointer<Sample>?,
+                                              _ dstStride: Int) -> restore_status {
     perform(context) {
         let ctx = try RestoreContext.from(context)
         let parameters = try Parameters(params)
-        let source = try PixelBuffer<UInt8>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
+        let source = try PixelBuffer<Sample>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
         let size = try parameters.request.outputSize(width: source.width, height: source.height)
-        let target = try PixelBuffer<UInt8>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
-        var image = try source.image()
-        image.encoding = parameters.encoding
-        target.write(try restoreImage(ctx, parameters, image))
+        let target = try PixelBuffer<Sample>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
+        let result = try ctx.engine.restore(try source.image(encoding: parameters.encoding), request: parameters.request,
+                                            progress: parameters.handler)
+        ctx.recordSuccess(result.plan)
+        target.write(result.image)
     }
 }
 

@@ -35,17 +35,6 @@ enum MetricsTestImages {
         return out
     }
 
-    /// The `width × height` window of `image` at column `x`, row `y` (all channels).
-    static func window(_ image: Image, x: Int, y: Int, width: Int, height: Int) -> Image {
-        var out = try! Image(width: width, height: height, layout: image.layout)
-        for c in 0 ..< image.layout.channelCount {
-            for row in 0 ..< height {
-                for col in 0 ..< width { out[col, row, c] = image[x + col, y + row, c] }
-            }
-        }
-        return out
-    }
-
     /// Channel `c` of `image` as a gray image.
     static func channel(_ image: Image, _ c: Int) -> Image {
         try! Image(width: image.width, height: image.height, layout: .gray, samples: Array(image.plane(c)))

@@ -20,8 +20,8 @@ import Testing
         let image = MetricsTestImages.pattern(width: 40, height: 30, phase: 0.3)
         for channels in MetricChannels.allCases {
             let cropped = try PSNR.measure(image, reference: reference, channels: channels, crop: 4)
-            let manual = try PSNR.measure(MetricsTestImages.window(image, x: 4, y: 4, width: 32, height: 22),
-                                          reference: MetricsTestImages.window(reference, x: 4, y: 4,
+            let manual = try PSNR.measure(TestSupport.crop(image, x: 4, y: 4, width: 32, height: 22),
+                                          reference: TestSupport.crop(reference, x: 4, y: 4,
                                                                               width: 32, height: 22),
                                           channels: channels)
             #expect(cropped == manual)

@@ -36,8 +36,8 @@ import Testing
     @Test func cropEqualsMeasuringTheCroppedImages() throws {
         for channels in MetricChannels.allCases {
             let cropped = try SSIM.measure(image, reference: reference, channels: channels, crop: 3)
-            let manual = try SSIM.measure(MetricsTestImages.window(image, x: 3, y: 3, width: 34, height: 24),
-                                          reference: MetricsTestImages.window(reference, x: 3, y: 3,
+            let manual = try SSIM.measure(TestSupport.crop(image, x: 3, y: 3, width: 34, height: 24),
+                                          reference: TestSupport.crop(reference, x: 3, y: 3,
                                                                               width: 34, height: 24),
                                           channels: channels)
             #expect(cropped == manual)
@@ -51,8 +51,8 @@ import Testing
         let whole = try SSIM.measure(other, reference: tall)
         var sum = 0.0
         for top in 0 ..< 37 {   // one kept row (and 2 × 5 margin rows) at a time
-            let rows = try SSIM.measure(MetricsTestImages.window(other, x: 0, y: top, width: 12, height: 11),
-                                        reference: MetricsTestImages.window(tall, x: 0, y: top, width: 12, height: 11))
+            let rows = try SSIM.measure(TestSupport.crop(other, x: 0, y: top, width: 12, height: 11),
+                                        reference: TestSupport.crop(tall, x: 0, y: top, width: 12, height: 11))
             sum += rows
         }
         #expect(abs(whole - sum / 37) < 1e-12)

@@ -47,19 +47,13 @@ struct RestorationPromptRoundTripTests {
     }
 }
 
-/// SplitMix64 with samplers built from its bits alone.
+/// SplitMix64 (`TestRandom`) with samplers built from its bits alone.
 private struct Random {
-    private var state: UInt64
+    private var generator: TestRandom
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = TestRandom(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in 0 ..< n.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }

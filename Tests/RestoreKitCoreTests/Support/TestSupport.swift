@@ -68,13 +68,7 @@ enum TestSupport {
 
     /// A crop of `image` (all channels).
     static func crop(_ image: Image, x: Int, y: Int, width: Int, height: Int) -> Image {
-        var out = try! Image(width: width, height: height, layout: image.layout)
-        for c in 0 ..< image.layout.channelCount {
-            for row in 0 ..< height {
-                for col in 0 ..< width { out[col, row, c] = image[x + col, y + row, c] }
-            }
-        }
-        return out
+        image.cropped(to: Rect(x: x, y: y, width: width, height: height))
     }
 }
 
