@@ -137,14 +137,23 @@ def ask(procedure, config):
     GimpUi.init(PROCEDURE)
     dialog = GimpUi.ProcedureDialog.new(procedure, config, "RestoreKit")
     frames = []
-    summaries = {option["name"]: option["summary"] for option in OPTIONS}
-    for name in PROMPTS:
+    for option in OPTIONS:
+        name = option["name"]
+        if name not in PROMPTS:
+            continue
         view = dialog.get_widget(name, Gtk.TextView.__gtype__)
         view.set_wrap_mode(Gtk.WrapMode.WORD_CHAR)
-        dialog.get_label(name + "-label", LABELS[name].replace("_", "") + ": " + summaries[name], False, False)
+        # The summary's first part: "What the picture shows".
+        hint = option["summary"].split(", e.g.")[0].split(" (")[0].split(";")[0]
+        dialog.get_label(name + "-label", LABELS[name].replace("_", "") + ": " + hint, False, False)
         frames.append(dialog.fill_frame(name + "-frame", name + "-label", False, name) and name + "-frame")
-    dialog.get_label("unused", unused_text(), False, False)
-    dialog.fill(frames + list(KNOBS) + ["unused"])
+    unused = dialog.get_label("unused", unused_text(), False, False)
+    unused.set_line_wrap(True)
+    unused.set_max_width_chars(60)
+    unused.set_xalign(0)
+    knobs = [name for name in KNOBS if not unsigned(name)]
+    dialog.fill(frames + knobs + ["unused"])
+    add_unsigned_knobs(dialog, config)
     try:
         while dialog.run():
             complaint = validate(settings(config))
@@ -154,6 +163,32 @@ def ask(procedure, config):
         return False
     finally:
         dialog.destroy()
+
+
+def unsigned(name):
+    """Whether the option needs an unsigned argument (the seed: 0…4294967295)."""
+    return any(option["name"] == name and option.get("maximum", 0) > GLib.MAXINT for option in OPTIONS)
+
+
+def add_unsigned_knobs(dialog, config):
+    """GIMP 3.0's procedure dialog makes no widget for unsigned arguments (the
+    seed): a spin button of its own for each, among the other knobs."""
+    previous = None
+    for name in KNOBS:
+        if not unsigned(name):
+            previous = name
+            continue
+        row = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=6)
+        label = Gtk.Label.new_with_mnemonic(LABELS[name])
+        button = GimpUi.prop_spin_button_new(config, name, 1.0, 100.0, 0)
+        label.set_mnemonic_widget(button)
+        row.pack_start(label, False, False, 0)
+        row.pack_start(button, True, True, 0)
+        anchor = dialog.get_widget(previous, GObject.TYPE_NONE)
+        box = anchor.get_parent()
+        box.pack_start(row, False, False, 0)
+        box.reorder_child(row, box.get_children().index(anchor) + 1)
+        row.show_all()
 
 
 def unused_text():
