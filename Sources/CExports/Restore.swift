@@ -82,11 +82,13 @@ private func restoreWhole<Sample: HostSample>(_ context: OpaquePointer?, _ param
     perform(context) {
         let ctx = try RestoreContext.from(context)
         let parameters = try Parameters(params)
-        let source = try PixelBuffer<Sample>(src, width: Int(width), height: Int(height), stride: srcStride, name: "src")
+        let source = try PixelBuffer<Sample>(src, width: Int(width), height: Int(height), stride: srcStride,
+                                             name: "src")
         let size = try parameters.request.outputSize(width: source.width, height: source.height)
-        let target = try PixelBuffer<Sample>(dst, width: size.width, height: size.height, stride: dstStride, name: "dst")
-        let result = try ctx.engine.restore(try source.image(encoding: parameters.encoding), request: parameters.request,
-                                            progress: parameters.handler)
+        let target = try PixelBuffer<Sample>(dst, width: size.width, height: size.height, stride: dstStride,
+                                             name: "dst")
+        let result = try ctx.engine.restore(try source.image(encoding: parameters.encoding),
+                                            request: parameters.request, progress: parameters.handler)
         ctx.recordSuccess(result.plan)
         target.write(result.image)
     }
