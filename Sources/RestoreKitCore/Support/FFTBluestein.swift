@@ -63,14 +63,8 @@ extension FFT {
             let innerScratch = scratch + 2 * size * batch
             chirpReal.withUnsafeBufferPointer { wr in
                 chirpImaginary.withUnsafeBufferPointer { wi in
-                    for n in 0 ..< length {
-                        let row = n * batch
-                        for b in items {
-                            let xr = re[row + b], xi = im[row + b]
-                            ar[row + b] = xr * wr[n] - xi * wi[n]
-                            ai[row + b] = xr * wi[n] + xi * wr[n]
-                        }
-                    }
+                    let (wr, wi) = (wr.baseAddress!, wi.baseAddress!)
+                    Self.multiply(re, im, byRow: wr, wi, rows: length, batch: batch, items: items, into: ar, ai)
                     for n in length ..< size {
                         for b in items {
                             ar[n * batch + b] = 0
@@ -80,27 +74,30 @@ extension FFT {
                     inner.transform(ar, ai, batch: batch, items: items, scratch: innerScratch)
                     kernelReal.withUnsafeBufferPointer { kr in
                         kernelImaginary.withUnsafeBufferPointer { ki in
-                            for k in 0 ..< size {
-                                let row = k * batch
-                                for b in items {
-                                    let xr = ar[row + b], xi = ai[row + b]
-                                    ar[row + b] = xr * kr[k] - xi * ki[k]
-                                    ai[row + b] = xr * ki[k] + xi * kr[k]
-                                }
-                            }
+                            Self.multiply(ar, ai, byRow: kr.baseAddress!, ki.baseAddress!, rows: size, batch: batch,
+                                          items: items, into: ar, ai)
                         }
                     }
                     // Inverse by exchanging real and imaginary parts; the 1/size
                     // is already in the kernel.
                     inner.transform(ai, ar, batch: batch, items: items, scratch: innerScratch)
-                    for k in 0 ..< length {
-                        let row = k * batch
-                        for b in items {
-                            let xr = ar[row + b], xi = ai[row + b]
-                            re[row + b] = xr * wr[k] - xi * wi[k]
-                            im[row + b] = xr * wi[k] + xi * wr[k]
-                        }
-                    }
+                    Self.multiply(ar, ai, byRow: wr, wi, rows: length, batch: batch, items: items, into: re, im)
+                }
+            }
+        }
+
+        /// Row k < `rows` of the batch items `items` of (`xr`, `xi`), times the
+        /// complex factor (`wr[k]`, `wi[k]`), into (`yr`, `yi`), which may be
+        /// (`xr`, `xi`) themselves.
+        @inline(__always)
+        private static func multiply(_ xr: UnsafePointer<Float>, _ xi: UnsafePointer<Float>,
+                                     byRow wr: UnsafePointer<Float>, _ wi: UnsafePointer<Float>,
+                                     rows: Int, batch: Int, items: Range<Int>,
+                                     into yr: UnsafeMutablePointer<Float>, _ yi: UnsafeMutablePointer<Float>) {
+            for k in 0 ..< rows {
+                let row = k * batch
+                for b in items {
+                    (yr[row + b], yi[row + b]) = FFT.product(xr[row + b], xi[row + b], wr[k], wi[k])
                 }
             }
         }

@@ -45,7 +45,7 @@ extension FFT {
 
         /// The plan for `length` from the process-wide cache.
         public static func shared(length: Int) throws -> ComplexPlan {
-            try FFT.complexPlans.plan(for: length) { try ComplexPlan(length: length) }
+            try FFT.complexPlans.value(for: length) { try ComplexPlan(length: length) }
         }
 
         /// Transforms `batch` signals in place (see the type for the layout);

@@ -34,7 +34,7 @@ extension FFT {
 
         /// The plan for `width × height` from the process-wide cache.
         public static func shared(width: Int, height: Int) throws -> RealPlan2D {
-            try FFT.realPlans2D.plan(for: PlanSize(width: width, height: height)) {
+            try FFT.realPlans2D.value(for: PlanSize(width: width, height: height)) {
                 try RealPlan2D(width: width, height: height)
             }
         }

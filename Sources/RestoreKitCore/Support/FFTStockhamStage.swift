@@ -39,6 +39,12 @@ extension FFT {
         }
     }
 
+    /// (ar + i·ai)·(br + i·bi) as (real, imaginary): a twiddle or chirp factor applied.
+    @inline(__always)
+    static func product(_ ar: Float, _ ai: Float, _ br: Float, _ bi: Float) -> (Float, Float) {
+        (ar * br - ai * bi, ar * bi + ai * br)
+    }
+
     /// Which contiguous runs of a pass's inner dimension one call covers: all
     /// `stride·batch` floats at once when every batch item is included, else
     /// one run of the selected items per sub-transform.
@@ -91,8 +97,7 @@ extension FFT.StockhamStage {
                     b0r[t] = pr + qr
                     b0i[t] = pi + qi
                     let dr = pr - qr, di = pi - qi
-                    b1r[t] = dr * w1r - di * w1i
-                    b1i[t] = dr * w1i + di * w1r
+                    (b1r[t], b1i[t]) = FFT.product(dr, di, w1r, w1i)
                 }
             }
         }
@@ -124,10 +129,8 @@ extension FFT.StockhamStage {
                     b0i[t] = x0i + si
                     let c1r = mr + dr, c1i = mi + di
                     let c2r = mr - dr, c2i = mi - di
-                    b1r[t] = c1r * w1r - c1i * w1i
-                    b1i[t] = c1r * w1i + c1i * w1r
-                    b2r[t] = c2r * w2r - c2i * w2i
-                    b2i[t] = c2r * w2i + c2i * w2r
+                    (b1r[t], b1i[t]) = FFT.product(c1r, c1i, w1r, w1i)
+                    (b2r[t], b2i[t]) = FFT.product(c2r, c2i, w2r, w2i)
                 }
             }
         }
@@ -160,12 +163,9 @@ extension FFT.StockhamStage {
                     let c1r = p1r + p3r, c1i = p1i + p3i
                     let c2r = p0r - p2r, c2i = p0i - p2i
                     let c3r = p1r - p3r, c3i = p1i - p3i
-                    b1r[t] = c1r * w1r - c1i * w1i
-                    b1i[t] = c1r * w1i + c1i * w1r
-                    b2r[t] = c2r * w2r - c2i * w2i
-                    b2i[t] = c2r * w2i + c2i * w2r
-                    b3r[t] = c3r * w3r - c3i * w3i
-                    b3i[t] = c3r * w3i + c3i * w3r
+                    (b1r[t], b1i[t]) = FFT.product(c1r, c1i, w1r, w1i)
+                    (b2r[t], b2i[t]) = FFT.product(c2r, c2i, w2r, w2i)
+                    (b3r[t], b3i[t]) = FFT.product(c3r, c3i, w3r, w3i)
                 }
             }
         }
@@ -211,14 +211,10 @@ extension FFT.StockhamStage {
                     let y4r = e1r - f1i, y4i = e1i + f1r
                     let y2r = e2r + f2i, y2i = e2i - f2r
                     let y3r = e2r - f2i, y3i = e2i + f2r
-                    b1r[t] = y1r * w1r - y1i * w1i
-                    b1i[t] = y1r * w1i + y1i * w1r
-                    b2r[t] = y2r * w2r - y2i * w2i
-                    b2i[t] = y2r * w2i + y2i * w2r
-                    b3r[t] = y3r * w3r - y3i * w3i
-                    b3i[t] = y3r * w3i + y3i * w3r
-                    b4r[t] = y4r * w4r - y4i * w4i
-                    b4i[t] = y4r * w4i + y4i * w4r
+                    (b1r[t], b1i[t]) = FFT.product(y1r, y1i, w1r, w1i)
+                    (b2r[t], b2i[t]) = FFT.product(y2r, y2i, w2r, w2i)
+                    (b3r[t], b3i[t]) = FFT.product(y3r, y3i, w3r, w3i)
+                    (b4r[t], b4i[t]) = FFT.product(y4r, y4i, w4r, w4i)
                 }
             }
         }

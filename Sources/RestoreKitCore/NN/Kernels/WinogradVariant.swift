@@ -27,30 +27,36 @@ extension WinogradVariant {
 
 typealias Vec8 = SIMD8<Float>
 
-@inline(__always)
-func load8(_ p: UnsafePointer<Float>, _ offset: Int) -> Vec8 {
-    UnsafeRawPointer(p + offset).loadUnaligned(as: Vec8.self)
+/// A variant whose 1-D transforms run on the two halves of the eight lanes in
+/// turn: eight 4-lane inputs and their temporaries fit the sixteen SSE
+/// registers of the baseline x86-64 target, eight 8-lane ones would spill.
+protocol WinogradHalfLaneVariant: WinogradVariant {
+    /// `transformInput` on four lanes.
+    static func transformInputHalf(_ src: UnsafePointer<Float>, _ srcStride: Int,
+                                   _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int)
+    /// `transformOutput` on four lanes.
+    static func transformOutputHalf(_ src: UnsafePointer<Float>, _ srcStride: Int,
+                                    _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int)
 }
 
-@inline(__always)
-func load4(_ p: UnsafePointer<Float>, _ offset: Int) -> SIMD4<Float> {
-    UnsafeRawPointer(p + offset).loadUnaligned(as: SIMD4<Float>.self)
-}
+extension WinogradHalfLaneVariant {
+    @inline(__always)
+    static func transformInput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
+        transformInputHalf(s, ss, d, ds)
+        transformInputHalf(s + 4, ss, d + 4, ds)
+    }
 
-@inline(__always)
-func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>, _ offset: Int) {
-    UnsafeMutableRawPointer(p + offset).storeBytes(of: v, as: SIMD4<Float>.self)
-}
-
-@inline(__always)
-func store8(_ v: Vec8, _ p: UnsafeMutablePointer<Float>, _ offset: Int) {
-    UnsafeMutableRawPointer(p + offset).storeBytes(of: v, as: Vec8.self)
+    @inline(__always)
+    static func transformOutput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
+        transformOutputHalf(s, ss, d, ds)
+        transformOutputHalf(s + 4, ss, d + 4, ds)
+    }
 }
 
 /// F(6×6, 3×3): 8×8 input tiles, interpolation points 0, ±1, ±2, ±½ and ∞
 /// (ncnn's winograd63 matrices). 5.06× fewer multiplications than direct
 /// convolution; the transforms cost more and round more than F(4×4).
-enum WinogradF63: WinogradVariant {
+enum WinogradF63: WinogradHalfLaneVariant {
     static var outputTile: Int { 6 }
 
     static var kernelTransform: [[Double]] {
@@ -64,18 +70,9 @@ enum WinogradF63: WinogradVariant {
          [0, 0, 1]]
     }
 
-    // The 1-D transforms run on the two halves of the eight lanes in turn:
-    // eight 4-lane inputs and their temporaries fit the sixteen SSE registers
-    // of the baseline x86-64 target, eight 8-lane ones would spill.
     @inline(__always)
-    static func transformInput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
-        transformInputHalf(s, ss, d, ds)
-        transformInputHalf(s + 4, ss, d + 4, ds)
-    }
-
-    @inline(__always)
-    private static func transformInputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
-                                           _ ds: Int) {
+    static func transformInputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
+                                   _ ds: Int) {
         let r0 = load4(s, 0), r1 = load4(s, ss), r2 = load4(s, 2 * ss), r3 = load4(s, 3 * ss)
         let r4 = load4(s, 4 * ss), r5 = load4(s, 5 * ss), r6 = load4(s, 6 * ss), r7 = load4(s, 7 * ss)
         let t12a = r2 + r6 - r4 * 4.25, t12b = r1 + r5 - r3 * 4.25
@@ -92,14 +89,8 @@ enum WinogradF63: WinogradVariant {
     }
 
     @inline(__always)
-    static func transformOutput(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
-        transformOutputHalf(s, ss, d, ds)
-        transformOutputHalf(s + 4, ss, d + 4, ds)
-    }
-
-    @inline(__always)
-    private static func transformOutputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
-                                            _ ds: Int) {
+    static func transformOutputHalf(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>,
+                                    _ ds: Int) {
         let t0 = load4(s, 0), t1 = load4(s, ss), t2 = load4(s, 2 * ss), t3 = load4(s, 3 * ss)
         let t4 = load4(s, 4 * ss), t5 = load4(s, 5 * ss), t6 = load4(s, 6 * ss), t7 = load4(s, 7 * ss)
         let a024 = t1 + t2, a135 = t1 - t2, b024 = t3 + t4, b135 = t3 - t4, c024 = t5 + t6, c135 = t5 - t6

@@ -34,8 +34,8 @@ public final class ModelDirectory: @unchecked Sendable {
     public let path: String
     /// The manifest's entries by relative path (empty when there is no manifest).
     public let entries: [String: Entry]
-    private let lock = Lock()
-    private var networks: [String: Network] = [:]
+    /// The networks loaded so far, by relative path.
+    private let networks = KeyedCache<String, Network>()
 
     /// The folder at `path` (which need not exist: then nothing is installed).
     /// A malformed manifest counts as no manifest.
@@ -82,7 +82,7 @@ public final class ModelDirectory: @unchecked Sendable {
     /// checked against the manifest.
     public func network(_ stem: String, of package: ModelCatalog.Package) throws -> Network {
         let relative = package.folder + "/" + stem
-        return try cached(relative) {
+        return try networks.value(for: relative) {
             let param = try verified(relative + ".param", package) { try FileIO.read($0) } digest: { SHA256.hex($0) }
             let weights = try verified(relative + ".bin", package) { try FileIO.read($0) } digest: { SHA256.hex($0) }
             return try Network(param: String(decoding: param, as: UTF8.self), weights: weights,
@@ -95,19 +95,8 @@ public final class ModelDirectory: @unchecked Sendable {
     public func network(_ stem: String, of package: ModelCatalog.Package,
                         building build: (SafeTensorsFile) throws -> Network) throws -> Network {
         let relative = package.folder + "/" + stem + ".safetensors"
-        return try cached(relative) {
+        return try networks.value(for: relative) {
             try build(try verified(relative, package) { try SafeTensorsFile(path: $0) } digest: { $0.sha256() })
-        }
-    }
-
-    /// The network kept under `key`, else the one `load` makes, kept.
-    private func cached(_ key: String, _ load: () throws -> Network) throws -> Network {
-        if let network = lock.withLock({ networks[key] }) { return network }
-        let network = try load()
-        return lock.withLock {
-            if let existing = networks[key] { return existing }
-            networks[key] = network
-            return network
         }
     }
 
