@@ -18,10 +18,6 @@ import Glibc
 /// estimate, of the others. Colour noise of σ per channel has luma σ
 /// 0.669 σ (√(0.299² + 0.587² + 0.114²)); gray images' luma is the plane.
 struct QuantizedNoiseEstimator {
-    /// Coefficients left out, as in `NoiseEstimator`.
-    static let excluded: Set<Int> = [0, 1, 8]
-    /// The coefficients whose levels are read, in natural order.
-    static let kept = (0 ..< 64).filter { !QuantizedNoiseEstimator.excluded.contains($0) }
     /// At most this many blocks are used; larger images skip blocks evenly.
     static let maxBlocks = 40_000
     /// Levels above this are counted as this (they only occur in texture).
@@ -55,8 +51,10 @@ struct QuantizedNoiseEstimator {
         guard columns > 0, rows > 0, table.count == 64 else { return .unmeasured }
         let origins = Self.blockOrigins(columns: columns, rows: rows, offset: offset, width: w)
         let stats = BlockStatistics(planes.color, width: w, height: h, channels: planes.channels, origins: origins)
-        let steps = Self.kept.map { Double(max(table[$0], 1)) }
-        let levels = readLevels(planes.luma255, width: w, origins: origins, kept: Self.kept, steps: steps)
+        // The levels of the coefficients whose energy `NoiseEstimator` sums.
+        let kept = NoiseEstimator.kept
+        let steps = kept.map { Double(max(table[$0], 1)) }
+        let levels = readLevels(planes.luma255, width: w, origins: origins, kept: kept, steps: steps)
         let energy = Self.energies(levels: levels, steps: steps, blocks: origins.count)
         let models = Self.levelModels(steps: steps)
         let lumaGain = planes.channels == 3 ? Self.colorNoiseLumaGain : 1

@@ -77,14 +77,9 @@ enum HeaderJSON {
         }
 
         mutating func object(depth: Int) throws(HeaderJSONError) -> HeaderJSON {
-            position += 1
             var members: [String: HeaderJSON] = [:]
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                return .object(members)
-            }
-            while true {
+            if open(closing: UInt8(ascii: "}")) { return .object(members) }
+            repeat {
                 skipWhitespace()
                 let keyOffset = position
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -96,34 +91,40 @@ enum HeaderJSON {
                 guard members.updateValue(member, forKey: key) == nil else {
                     throw HeaderJSONError(offset: keyOffset, message: "duplicate key \"\(key)\"")
                 }
-                skipWhitespace()
-                guard position < bytes.count else { throw error("the header ends inside an object") }
-                if bytes[position] == UInt8(ascii: "}") {
-                    position += 1
-                    return .object(members)
-                }
-                try expect(UInt8(ascii: ","), "',' or '}' in an object")
-            }
+            } while try !closes(UInt8(ascii: "}"), "an object")
+            return .object(members)
         }
 
         mutating func array(depth: Int) throws(HeaderJSONError) -> HeaderJSON {
-            position += 1
             var elements: [HeaderJSON] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                return .array(elements)
-            }
-            while true {
+            if open(closing: UInt8(ascii: "]")) { return .array(elements) }
+            repeat {
                 elements.append(try value(depth: depth + 1))
-                skipWhitespace()
-                guard position < bytes.count else { throw error("the header ends inside an array") }
-                if bytes[position] == UInt8(ascii: "]") {
-                    position += 1
-                    return .array(elements)
-                }
-                try expect(UInt8(ascii: ","), "',' or ']' in an array")
+            } while try !closes(UInt8(ascii: "]"), "an array")
+            return .array(elements)
+        }
+
+        /// Steps past the opening byte of an object or array, and past its
+        /// `closing` byte too when it is empty (true).
+        mutating func open(closing: UInt8) -> Bool {
+            position += 1
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == closing else { return false }
+            position += 1
+            return true
+        }
+
+        /// After a member of `container` ("an object", "an array"): steps past
+        /// its `closing` byte (true) or the ',' before the next member (false).
+        mutating func closes(_ closing: UInt8, _ container: String) throws(HeaderJSONError) -> Bool {
+            skipWhitespace()
+            guard position < bytes.count else { throw error("the header ends inside \(container)") }
+            if bytes[position] == closing {
+                position += 1
+                return true
             }
+            try expect(UInt8(ascii: ","), "',' or '\(Character(UnicodeScalar(closing)))' in \(container)")
+            return false
         }
 
         /// A non-negative integer without sign, fraction or exponent, within UInt64.

@@ -39,33 +39,37 @@ struct DihedralTransform {
 
     /// `planes` (each `width × height`, row by row) turned.
     func apply(_ planes: [Float], count: Int) -> [Float] {
-        let (w, h, tw, th) = (width, height, turnedWidth, turnedHeight)
-        var out = [Float](repeating: 0, count: count * tw * th)
-        for c in 0 ..< count {
-            for y in 0 ..< th {
-                for x in 0 ..< tw {
-                    var (sx, sy) = source(x, y)
-                    if sx >= w { sx = max(w - 2, 0) }
-                    if sy >= h { sy = max(h - 2, 0) }
-                    out[(c * th + y) * tw + x] = planes[(c * h + sy) * w + sx]
-                }
-            }
+        let (w, h) = (width, height)
+        var out = [Float](repeating: 0, count: count * turnedWidth * turnedHeight)
+        forEachSample(count: count) { i, c, sx, sy in
+            // The padding column and row reflect: x[n] = x[n − 2].
+            let x = sx < w ? sx : max(w - 2, 0), y = sy < h ? sy : max(h - 2, 0)
+            out[i] = planes[(c * h + y) * w + x]
         }
         return out
     }
 
     /// Turned planes (as `apply` returns them) back to `width × height`.
     func invert(_ turned: [Float], count: Int) -> [Float] {
-        let (w, h, tw, th) = (width, height, turnedWidth, turnedHeight)
+        let (w, h) = (width, height)
         var out = [Float](repeating: 0, count: count * w * h)
+        forEachSample(count: count) { i, c, sx, sy in
+            if sx < w && sy < h { out[(c * h + sy) * w + sx] = turned[i] }
+        }
+        return out
+    }
+
+    /// Calls `body(i, c, sx, sy)` for every sample of `count` turned planes:
+    /// i its index there, in plane c, holding sample (sx, sy) of the padded plane.
+    private func forEachSample(count: Int, _ body: (_ i: Int, _ c: Int, _ sx: Int, _ sy: Int) -> Void) {
+        let (tw, th) = (turnedWidth, turnedHeight)
         for c in 0 ..< count {
             for y in 0 ..< th {
                 for x in 0 ..< tw {
                     let (sx, sy) = source(x, y)
-                    if sx < w && sy < h { out[(c * h + sy) * w + sx] = turned[(c * th + y) * tw + x] }
+                    body((c * th + y) * tw + x, c, sx, sy)
                 }
             }
         }
-        return out
     }
 }

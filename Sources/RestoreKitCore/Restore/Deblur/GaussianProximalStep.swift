@@ -16,6 +16,10 @@ struct GaussianProximalStep {
     private let blurY: [Float]
     /// K·Ŷ, the fixed part of the numerator.
     private let data: FFT.Spectrum2D
+    /// The power of the prior term's operator, the identity: 1 at every
+    /// frequency, as the sum 0 + 1 over the axes.
+    private let identityX: [Float]
+    private let identityY: [Float]
 
     /// The step for the observed frame `observed` (`width × height`, fast
     /// FFT sizes) blurred by the Gaussian of `sigma` pixels.
@@ -25,6 +29,8 @@ struct GaussianProximalStep {
         plan = try FFT.RealPlan2D.shared(width: width, height: height)
         blurX = GaussianTransfer.gaussian(sigma: sigma, length: width)
         blurY = GaussianTransfer.gaussian(sigma: sigma, length: height)
+        identityX = [Float](repeating: 0, count: width)
+        identityY = [Float](repeating: 1, count: height)
         var data = try plan.forward(observed, threads: threads)
         GaussianTransfer.multiply(&data, by: blurX, blurY, scale: 1, threads: threads)
         self.data = data
@@ -34,28 +40,8 @@ struct GaussianProximalStep {
     /// the observation.
     func solve(prior: [Float], alpha: Float, threads: Int) throws -> [Float] {
         var spectrum = try plan.forward(prior, threads: threads)
-        let rows = height / 2 + 1
-        blurX.withUnsafeBufferPointer { kx in
-            blurY.withUnsafeBufferPointer { ky in
-                data.real.withUnsafeBufferPointer { dr in
-                    data.imaginary.withUnsafeBufferPointer { di in
-                        spectrum.real.withUnsafeMutableBufferPointer { sr in
-                            spectrum.imaginary.withUnsafeMutableBufferPointer { si in
-                                parallelFor(width, threads: threads) { x in
-                                    for y in 0 ..< rows {
-                                        let i = x * rows + y
-                                        let k = kx[x] * ky[y]
-                                        let inverse = 1 / (k * k + alpha)
-                                        sr[i] = (dr[i] + alpha * sr[i]) * inverse
-                                        si[i] = (di[i] + alpha * si[i]) * inverse
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        GaussianTransfer.solve(&spectrum, data: data, blur: blurX, blurY, regulariser: identityX, identityY,
+                               lambda: 1, beta: alpha, threads: threads)
         return try plan.inverse(spectrum, threads: threads)
     }
 }

@@ -56,4 +56,39 @@ enum GaussianTransfer {
             }
         }
     }
+
+    /// The x-step of a quadratic splitting, solved pointwise on a half spectrum
+    /// (`height / 2 + 1` rows per column): each value S becomes
+    /// (D + β·S) / (λ·K² + β·R), D the same frequency of `data` (λ·K·Ŷ),
+    /// K = kx[x]·ky[y] the blur's transfer function and R = rx[x] + ry[y] the
+    /// power (|transfer|²) of the regulariser's operator, a sum over the axes.
+    static func solve(_ spectrum: inout FFT.Spectrum2D, data: FFT.Spectrum2D, blur kx: [Float], _ ky: [Float],
+                      regulariser rx: [Float], _ ry: [Float], lambda: Float, beta: Float, threads: Int) {
+        let (columns, rows) = (spectrum.width, spectrum.height / 2 + 1)
+        kx.withUnsafeBufferPointer { kx in
+            ky.withUnsafeBufferPointer { ky in
+                rx.withUnsafeBufferPointer { rx in
+                    ry.withUnsafeBufferPointer { ry in
+                        data.real.withUnsafeBufferPointer { dr in
+                            data.imaginary.withUnsafeBufferPointer { di in
+                                spectrum.real.withUnsafeMutableBufferPointer { sr in
+                                    spectrum.imaginary.withUnsafeMutableBufferPointer { si in
+                                        parallelFor(columns, threads: threads) { x in
+                                            for y in 0 ..< rows {
+                                                let i = x * rows + y
+                                                let k = kx[x] * ky[y]
+                                                let inverse = 1 / (lambda * k * k + beta * (rx[x] + ry[y]))
+                                                sr[i] = (dr[i] + beta * sr[i]) * inverse
+                                                si[i] = (di[i] + beta * si[i]) * inverse
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -109,31 +109,7 @@ struct HalfQuadraticDeconvolver {
     /// written over the spectrum of ∇ᵀw. At zero frequency K = 1 and |∇|² = 0.
     private func combine(_ spectrum: inout FFT.Spectrum2D, data: FFT.Spectrum2D, lambda: Float,
                          beta: Float, threads: Int) {
-        let rows = height / 2 + 1
-        blurX.withUnsafeBufferPointer { kx in
-            blurY.withUnsafeBufferPointer { ky in
-                differenceX.withUnsafeBufferPointer { lx in
-                    differenceY.withUnsafeBufferPointer { ly in
-                        data.real.withUnsafeBufferPointer { dr in
-                            data.imaginary.withUnsafeBufferPointer { di in
-                                spectrum.real.withUnsafeMutableBufferPointer { sr in
-                                    spectrum.imaginary.withUnsafeMutableBufferPointer { si in
-                                        parallelFor(width, threads: threads) { x in
-                                            for y in 0 ..< rows {
-                                                let i = x * rows + y
-                                                let k = kx[x] * ky[y]
-                                                let inverse = 1 / (lambda * k * k + beta * (lx[x] + ly[y]))
-                                                sr[i] = (dr[i] + beta * sr[i]) * inverse
-                                                si[i] = (di[i] + beta * si[i]) * inverse
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        GaussianTransfer.solve(&spectrum, data: data, blur: blurX, blurY, regulariser: differenceX, differenceY,
+                               lambda: lambda, beta: beta, threads: threads)
     }
 }

@@ -39,25 +39,25 @@ enum BlockDCT {
         basis.withUnsafeBufferPointer { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { t in
                 // Pass 1: along each row, written transposed into t.
-                for row in 0 ..< 8 {
-                    for out in 0 ..< 8 {
-                        var sum: Float = 0
-                        for k in 0 ..< 8 {
-                            sum += (inverse ? c[k * 8 + out] : c[out * 8 + k]) * block[row * 8 + k]
-                        }
-                        t[out * 8 + row] = sum
-                    }
-                }
+                transformRows(block, into: t.baseAddress!, basis: c, inverse: inverse)
                 // Pass 2: along each column (a row of t), written back transposed.
-                for column in 0 ..< 8 {
-                    for out in 0 ..< 8 {
-                        var sum: Float = 0
-                        for k in 0 ..< 8 {
-                            sum += (inverse ? c[k * 8 + out] : c[out * 8 + k]) * t[column * 8 + k]
-                        }
-                        block[out * 8 + column] = sum
-                    }
+                transformRows(t.baseAddress!, into: block, basis: c, inverse: inverse)
+            }
+        }
+    }
+
+    /// The 1-D transform of each row of `src` (8 × 8), written transposed
+    /// into `dst`: row `line` of `src` becomes column `line` of `dst`.
+    @inline(__always)
+    private static func transformRows(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+                                      basis c: UnsafeBufferPointer<Float>, inverse: Bool) {
+        for line in 0 ..< 8 {
+            for out in 0 ..< 8 {
+                var sum: Float = 0
+                for k in 0 ..< 8 {
+                    sum += (inverse ? c[k * 8 + out] : c[out * 8 + k]) * src[line * 8 + k]
                 }
+                dst[out * 8 + line] = sum
             }
         }
     }

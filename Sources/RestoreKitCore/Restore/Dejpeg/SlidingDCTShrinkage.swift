@@ -140,16 +140,7 @@ struct SlidingDCTShrinkage {
             let v4 = FloatLanes(lines + 4 * width + x) + shift, v5 = FloatLanes(lines + 5 * width + x) + shift
             let v6 = FloatLanes(lines + 6 * width + x) + shift, v7 = FloatLanes(lines + 7 * width + x) + shift
             for u in 0 ..< 8 {
-                let k = c + u * 8
-                var sum = k[0] * v0
-                sum += k[1] * v1
-                sum += k[2] * v2
-                sum += k[3] * v3
-                sum += k[4] * v4
-                sum += k[5] * v5
-                sum += k[6] * v6
-                sum += k[7] * v7
-                sum.store(to: out + u * stride + x)
+                weighted(c + u * 8, step: 1, v0, v1, v2, v3, v4, v5, v6, v7).store(to: out + u * stride + x)
             }
             x += 8
         }
@@ -175,16 +166,7 @@ struct SlidingDCTShrinkage {
             let s0 = FloatLanes(line), s1 = FloatLanes(line + 1), s2 = FloatLanes(line + 2), s3 = FloatLanes(line + 3)
             let s4 = FloatLanes(line + 4), s5 = FloatLanes(line + 5), s6 = FloatLanes(line + 6), s7 = FloatLanes(line + 7)
             for v in 0 ..< 8 {
-                let k = c + v * 8
-                var sum = k[0] * s0
-                sum += k[1] * s1
-                sum += k[2] * s2
-                sum += k[3] * s3
-                sum += k[4] * s4
-                sum += k[5] * s5
-                sum += k[6] * s6
-                sum += k[7] * s7
-                out[u * 8 + v] = sum
+                out[u * 8 + v] = weighted(c + v * 8, step: 1, s0, s1, s2, s3, s4, s5, s6, s7)
             }
         }
     }
@@ -227,17 +209,26 @@ struct SlidingDCTShrinkage {
             let f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4], f5 = f[5], f6 = f[6], f7 = f[7]
             let line = sums + u * stride
             for j in 0 ..< 8 {
-                var sum = c[j] * f0
-                sum += c[8 + j] * f1
-                sum += c[16 + j] * f2
-                sum += c[24 + j] * f3
-                sum += c[32 + j] * f4
-                sum += c[40 + j] * f5
-                sum += c[48 + j] * f6
-                sum += c[56 + j] * f7
-                sum.add(to: line + j)
+                weighted(c + j, step: 8, f0, f1, f2, f3, f4, f5, f6, f7).add(to: line + j)
             }
         }
+    }
+
+    /// Σᵢ k[i·step]·vᵢ over the eight vectors, summed in order: a row (step 1)
+    /// or column (step 8) of the basis applied to eight samples or coefficients.
+    @inline(__always)
+    private static func weighted(_ k: UnsafePointer<Float>, step: Int,
+                                 _ v0: FloatLanes, _ v1: FloatLanes, _ v2: FloatLanes, _ v3: FloatLanes,
+                                 _ v4: FloatLanes, _ v5: FloatLanes, _ v6: FloatLanes, _ v7: FloatLanes) -> FloatLanes {
+        var sum = k[0] * v0
+        sum += k[step] * v1
+        sum += k[2 * step] * v2
+        sum += k[3 * step] * v3
+        sum += k[4 * step] * v4
+        sum += k[5 * step] * v5
+        sum += k[6 * step] * v6
+        sum += k[7 * step] * v7
+        return sum
     }
 
     /// Adds sample `tap` of the vertical inverse of `sums` (8 rows `stride`

@@ -28,10 +28,7 @@ enum Bior15 {
         // u + v and row 3 v − u, rows 4–7 pair up the same way. The chained
         // products (not a sum of two products) keep LLVM's SLP vectoriser from
         // fusing them into shuffle-laden 8-lane code.
-        let s0: SIMD4<Float> = x.0 + x.7, d0: SIMD4<Float> = x.0 - x.7
-        let s1: SIMD4<Float> = x.1 + x.6, d1: SIMD4<Float> = x.1 - x.6
-        let s2: SIMD4<Float> = x.2 + x.5, d2: SIMD4<Float> = x.2 - x.5
-        let s3: SIMD4<Float> = x.3 + x.4, d3: SIMD4<Float> = x.3 - x.4
+        let (s0, s1, s2, s3, d0, d1, d2, d3) = mirrorButterfly(x)
         let u: SIMD4<Float> = ((s1 - s2) * (kb / ka) + (s0 - s3)) * ka
         let v: SIMD4<Float> = ((d1 - d2) * (kd / kc) + (d0 - d3)) * kc
         let g01: SIMD4<Float> = (s0 - s1) * halfHaar, e01: SIMD4<Float> = (d0 - d1) * halfHaar

@@ -18,10 +18,7 @@ enum DCT8 {
     /// The forward transform of `x` (8 inputs, in place: `x[k]` becomes frequency k).
     @inline(__always)
     static func forward(_ x: inout Block4) {
-        let s0: SIMD4<Float> = x.0 + x.7, d0: SIMD4<Float> = x.0 - x.7
-        let s1: SIMD4<Float> = x.1 + x.6, d1: SIMD4<Float> = x.1 - x.6
-        let s2: SIMD4<Float> = x.2 + x.5, d2: SIMD4<Float> = x.2 - x.5
-        let s3: SIMD4<Float> = x.3 + x.4, d3: SIMD4<Float> = x.3 - x.4
+        let (s0, s1, s2, s3, d0, d1, d2, d3) = mirrorButterfly(x)
         let e0: SIMD4<Float> = s0 + s3, e1: SIMD4<Float> = s1 + s2
         let f0: SIMD4<Float> = s0 - s3, f1: SIMD4<Float> = s1 - s2
         x.0 = (e0 + e1) * c4
@@ -61,3 +58,11 @@ enum DCT8 {
 /// Eight rows (or columns) of four lanes: half of an 8 × 8 block.
 typealias Block4 = (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
                     SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+
+/// (s0, s1, s2, s3, d0, d1, d2, d3): the mirror sums sₖ = x[k] + x[7 − k] and
+/// differences dₖ = x[k] − x[7 − k], k = 0…3, with which both 8-point forward
+/// transforms (`DCT8`, `Bior15`) begin.
+@inline(__always)
+func mirrorButterfly(_ x: Block4) -> Block4 {
+    (x.0 + x.7, x.1 + x.6, x.2 + x.5, x.3 + x.4, x.0 - x.7, x.1 - x.6, x.2 - x.5, x.3 - x.4)
+}

@@ -35,20 +35,7 @@ final class PatchGroup {
     @inline(__always)
     func haar(size: Int) {
         guard size >= 8 else { return levels(size: size, from: 1, to: size / 2, step: 2) }
-        // Scales 1, 2 and 4 within each run of 8 patches, in registers.
-        for run in 0 ..< size / 8 {
-            let g = coefficients + run * 512
-            for column in 0 ..< 16 {
-                let p = g + 4 * column
-                var v0 = load4(p), v1 = load4(p + 64), v2 = load4(p + 128), v3 = load4(p + 192)
-                var v4 = load4(p + 256), v5 = load4(p + 320), v6 = load4(p + 384), v7 = load4(p + 448)
-                butterfly(&v0, &v1); butterfly(&v2, &v3); butterfly(&v4, &v5); butterfly(&v6, &v7)
-                butterfly(&v0, &v2); butterfly(&v4, &v6)
-                butterfly(&v0, &v4)
-                store4(v0, p); store4(v1, p + 64); store4(v2, p + 128); store4(v3, p + 192)
-                store4(v4, p + 256); store4(v5, p + 320); store4(v6, p + 384); store4(v7, p + 448)
-            }
-        }
+        levelsInRegisters(size: size, inverse: false)
         levels(size: size, from: 8, to: size / 2, step: 2)
     }
 
@@ -58,15 +45,28 @@ final class PatchGroup {
     func inverseHaar(size: Int) {
         guard size >= 8 else { return levels(size: size, from: size / 2, to: 1, step: 0) }
         levels(size: size, from: size / 2, to: 8, step: 0)
+        levelsInRegisters(size: size, inverse: true)
+    }
+
+    /// Scales 1, 2 and 4 within each run of 8 patches, in registers: finest
+    /// first, or coarsest first for the `inverse`.
+    @inline(__always)
+    private func levelsInRegisters(size: Int, inverse: Bool) {
         for run in 0 ..< size / 8 {
             let g = coefficients + run * 512
             for column in 0 ..< 16 {
                 let p = g + 4 * column
                 var v0 = load4(p), v1 = load4(p + 64), v2 = load4(p + 128), v3 = load4(p + 192)
                 var v4 = load4(p + 256), v5 = load4(p + 320), v6 = load4(p + 384), v7 = load4(p + 448)
-                butterfly(&v0, &v4)
-                butterfly(&v0, &v2); butterfly(&v4, &v6)
-                butterfly(&v0, &v1); butterfly(&v2, &v3); butterfly(&v4, &v5); butterfly(&v6, &v7)
+                if inverse {
+                    butterfly(&v0, &v4)
+                    butterfly(&v0, &v2); butterfly(&v4, &v6)
+                    butterfly(&v0, &v1); butterfly(&v2, &v3); butterfly(&v4, &v5); butterfly(&v6, &v7)
+                } else {
+                    butterfly(&v0, &v1); butterfly(&v2, &v3); butterfly(&v4, &v5); butterfly(&v6, &v7)
+                    butterfly(&v0, &v2); butterfly(&v4, &v6)
+                    butterfly(&v0, &v4)
+                }
                 store4(v0, p); store4(v1, p + 64); store4(v2, p + 128); store4(v3, p + 192)
                 store4(v4, p + 256); store4(v5, p + 320); store4(v6, p + 384); store4(v7, p + 448)
             }
