@@ -92,16 +92,10 @@ enum Convolution {
     /// Convolves each row with the odd-length `kernel`.
     private static func rows(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
                              width: Int, height: Int, kernel: [Float]) {
-        let r = kernel.count / 2
-        guard r > 0 else {
-            _ = dst.update(fromContentsOf: src)
-            return
-        }
-        let paddedWidth = width + 2 * r
-        let columnIndex = (0 ..< paddedWidth).map { reflect101($0 - r, width) }
-        let flipped = Array(kernel.reversed())
-        let tasks = (height + rowsPerTask - 1) / rowsPerTask
-        flipped.withUnsafeBufferPointer { k in
+        onePass(src, dst, kernel: kernel) { k, r in
+            let paddedWidth = width + 2 * r
+            let columnIndex = (0 ..< paddedWidth).map { reflect101($0 - r, width) }
+            let tasks = (height + rowsPerTask - 1) / rowsPerTask
             parallelFor(tasks) { task in
                 var scratch = [Float](repeating: 0, count: paddedWidth)
                 scratch.withUnsafeMutableBufferPointer { pad in
@@ -124,13 +118,7 @@ enum Convolution {
     /// inner loop runs along contiguous memory.
     private static func columns(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
                                 width: Int, height: Int, kernel: [Float]) {
-        let r = kernel.count / 2
-        guard r > 0 else {
-            _ = dst.update(fromContentsOf: src)
-            return
-        }
-        let flipped = Array(kernel.reversed())
-        flipped.withUnsafeBufferPointer { k in
+        onePass(src, dst, kernel: kernel) { k, r in
             parallelFor(height) { y in
                 let out = dst.baseAddress! + y * width
                 out.update(repeating: 0, count: width)
@@ -140,5 +128,18 @@ enum Convolution {
                 }
             }
         }
+    }
+
+    /// One pass of a separable convolution: `convolve` with the odd-length
+    /// `kernel` flipped (convolution, not correlation) and its radius, or a
+    /// copy of `src` into `dst` when the kernel is the identity `[1]`.
+    private static func onePass(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
+                                kernel: [Float], _ convolve: (_ flipped: UnsafeBufferPointer<Float>, _ r: Int) -> Void) {
+        let r = kernel.count / 2
+        guard r > 0 else {
+            _ = dst.update(fromContentsOf: src)
+            return
+        }
+        Array(kernel.reversed()).withUnsafeBufferPointer { convolve($0, r) }
     }
 }

@@ -168,31 +168,48 @@ enum Resampling {
         return indices
     }
 
+    /// How one axis is resampled.
+    enum Axis {
+        /// The size does not change: a copy.
+        case copy
+        /// Nearest neighbour: the input index of each output index.
+        case nearest([Int])
+        /// Weighted sums of the input `Taps`.
+        case filtered(Taps)
+
+        init(inSize: Int, outSize: Int, filter: ResizeFilter, antialias: Bool) {
+            if inSize == outSize {
+                self = .copy
+            } else if filter == .nearest {
+                self = .nearest(Resampling.nearestIndices(inSize: inSize, outSize: outSize))
+            } else {
+                self = .filtered(Resampling.taps(inSize: inSize, outSize: outSize, filter: filter, antialias: antialias))
+            }
+        }
+    }
+
     /// Resamples each row of `src` (`inWidth × height`) into `dst` (`outWidth × height`).
     static func horizontal(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
                            inWidth: Int, outWidth: Int, height: Int,
                            filter: ResizeFilter, antialias: Bool) {
-        if inWidth == outWidth {
+        switch Axis(inSize: inWidth, outSize: outWidth, filter: filter, antialias: antialias) {
+        case .copy:
             _ = dst.update(fromContentsOf: src)
-            return
-        }
-        if filter == .nearest {
-            let index = nearestIndices(inSize: inWidth, outSize: outWidth)
+        case .nearest(let index):
             parallelFor(height) { y in
                 let row = src.baseAddress! + y * inWidth, out = dst.baseAddress! + y * outWidth
                 for x in 0 ..< outWidth { out[x] = row[index[x]] }
             }
-            return
-        }
-        let taps = taps(inSize: inWidth, outSize: outWidth, filter: filter, antialias: antialias)
-        taps.weights.withUnsafeBufferPointer { weights in
-            parallelFor(height) { y in
-                let row = src.baseAddress! + y * inWidth, out = dst.baseAddress! + y * outWidth
-                for x in 0 ..< outWidth {
-                    let w = weights.baseAddress! + x * taps.stride, first = row + taps.starts[x]
-                    var sum: Float = 0
-                    for t in 0 ..< taps.counts[x] { sum += w[t] * first[t] }
-                    out[x] = sum
+        case .filtered(let taps):
+            taps.weights.withUnsafeBufferPointer { weights in
+                parallelFor(height) { y in
+                    let row = src.baseAddress! + y * inWidth, out = dst.baseAddress! + y * outWidth
+                    for x in 0 ..< outWidth {
+                        let w = weights.baseAddress! + x * taps.stride, first = row + taps.starts[x]
+                        var sum: Float = 0
+                        for t in 0 ..< taps.counts[x] { sum += w[t] * first[t] }
+                        out[x] = sum
+                    }
                 }
             }
         }
@@ -203,25 +220,22 @@ enum Resampling {
     static func vertical(_ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
                          width: Int, inHeight: Int, outHeight: Int,
                          filter: ResizeFilter, antialias: Bool) {
-        if inHeight == outHeight {
+        switch Axis(inSize: inHeight, outSize: outHeight, filter: filter, antialias: antialias) {
+        case .copy:
             _ = dst.update(fromContentsOf: src)
-            return
-        }
-        if filter == .nearest {
-            let index = nearestIndices(inSize: inHeight, outSize: outHeight)
+        case .nearest(let index):
             parallelFor(outHeight) { y in
                 (dst.baseAddress! + y * width).update(from: src.baseAddress! + index[y] * width, count: width)
             }
-            return
-        }
-        let taps = taps(inSize: inHeight, outSize: outHeight, filter: filter, antialias: antialias)
-        taps.weights.withUnsafeBufferPointer { weights in
-            parallelFor(outHeight) { y in
-                let out = dst.baseAddress! + y * width
-                out.update(repeating: 0, count: width)
-                for t in 0 ..< taps.counts[y] {
-                    let w = weights[y * taps.stride + t], row = src.baseAddress! + (taps.starts[y] + t) * width
-                    for x in 0 ..< width { out[x] += w * row[x] }
+        case .filtered(let taps):
+            taps.weights.withUnsafeBufferPointer { weights in
+                parallelFor(outHeight) { y in
+                    let out = dst.baseAddress! + y * width
+                    out.update(repeating: 0, count: width)
+                    for t in 0 ..< taps.counts[y] {
+                        let w = weights[y * taps.stride + t], row = src.baseAddress! + (taps.starts[y] + t) * width
+                        for x in 0 ..< width { out[x] += w * row[x] }
+                    }
                 }
             }
         }
