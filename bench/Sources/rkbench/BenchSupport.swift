@@ -66,3 +66,20 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     let text = String(fraction)
     return sign + String(whole) + "." + String(repeating: "0", count: digits - text.count) + text
 }
+
+/// The file name of `path` without folder and extension.
+func fileStem(_ path: String) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    return file.split(separator: ".").dropLast().joined(separator: ".")
+}
+
+/// Creates `path` and its parents (existing folders are fine).
+func makeFolders(_ path: String) throws {
+    var partial = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        partial += "/" + component
+        if mkdir(partial, 0o755) != 0 && errno != EEXIST {
+            throw RestoreError(.io, "cannot create folder '\(partial)'")
+        }
+    }
+}

@@ -247,20 +247,3 @@ private func mirror(_ i: Int, _ n: Int) -> Int {
     let m = i % period
     return m < n ? m : period - m
 }
-
-/// The file name of `path` without folder and extension.
-private func fileStem(_ path: String) -> String {
-    let file = path.split(separator: "/").last.map(String.init) ?? path
-    return file.split(separator: ".").dropLast().joined(separator: ".")
-}
-
-/// Creates `path` and its parents (existing folders are fine).
-private func makeFolders(_ path: String) throws {
-    var partial = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        partial += "/" + component
-        if mkdir(partial, 0o755) != 0 && errno != EEXIST {
-            throw RestoreError(.io, "cannot create folder '\(partial)'")
-        }
-    }
-}

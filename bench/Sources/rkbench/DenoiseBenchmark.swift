@@ -44,19 +44,19 @@ func denoiseBenchmark(_ arguments: [String]) throws {
     let paths = Array(try imagePaths("testsets/CBSD68").prefix(limit))
     guard !paths.isEmpty else { throw RestoreError(.io, "no CBSD68 images found") }
     let ffdnet = methods.contains("ffdnet") ? try FFDNetRuns(threads: ffdnetThreads) : nil
-    try makeDirectory(out)
+    try makeFolders(out)
     var table = "sigma\tname\tpsnr\tssim\tseconds\n"
     var ffdnetTable = "sigma\tname\tpsnr_float\tssim_float\tseconds_float\tpsnr_8bit\tssim_8bit\tseconds_8bit\n"
     var rows: [String] = [], ffdnetRows: [String] = []
     for sigma in sigmas {
-        try makeDirectory(out + "/sigma\(sigma)")
+        try makeFolders(out + "/sigma\(sigma)")
         var psnrs: [Double] = [], ssims: [Double] = [], times: [Double] = []
         var learned: [[Double]] = []
         let learnedDenoiser = try ffdnet?.denoiser(sigma: Double(sigma) / 255)
         for (index, path) in paths.enumerated() {
             let clean = try ImageFile.read(path).image.colorOnly
             let noisy = addNoise(clean, sigma: Double(sigma) / 255, seed: UInt64(sigma * 1000 + index))
-            let name = baseName(path)
+            let name = fileStem(path)
             try FileIO.writeAtomically(npy(noisy), to: out + "/sigma\(sigma)/\(name).npy")
             if let ffdnet, let learnedDenoiser {
                 let scores = try ffdnet.scores(learnedDenoiser, noisy: noisy, clean: clean)
@@ -217,21 +217,4 @@ private func npy(_ image: Image) -> [UInt8] {
         }
     }
     return bytes
-}
-
-/// The file name of `path` without folder and extension.
-private func baseName(_ path: String) -> String {
-    let file = path.split(separator: "/").last.map(String.init) ?? path
-    return file.split(separator: ".").dropLast().joined(separator: ".")
-}
-
-/// Creates `path` and its parents (existing folders are fine).
-private func makeDirectory(_ path: String) throws {
-    var partial = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        partial += "/" + component
-        if mkdir(partial, 0o755) != 0 && errno != EEXIST {
-            throw RestoreError(.io, "cannot create folder '\(partial)'")
-        }
-    }
 }

@@ -223,13 +223,3 @@ private func eightBitImage(_ image: Image) -> Image {
     for i in out.samples.indices { out.samples[i] = (min(max(out.samples[i], 0), 1) * 255).rounded() / 255 }
     return out
 }
-
-private func makeFolders(_ path: String) throws {
-    var prefix = path.hasPrefix("/") ? "" : "."
-    for part in path.split(separator: "/") {
-        prefix += "/" + part
-        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-            throw RestoreError(.io, "cannot create folder '\(prefix)'")
-        }
-    }
-}
