@@ -26,7 +26,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan demo bench bench-nn install clean
+.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd demo bench bench-nn install clean
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -54,7 +54,7 @@ $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h includ
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -73,6 +73,12 @@ test-abi: all
 # The Python binding, with pytest and numpy in the tools virtual environment.
 test-python: all
 	RESTOREKIT_LIBRARY=$(abspath $(LIB)) $$(scripts/venv-tools numpy pytest)/bin/python -m pytest -q Tests/Python
+
+# Stable Diffusion on the engine against diffusers and transformers, on small random
+# pipelines that Tests/Diffusion/fixtures.py makes offline.
+SD_TOOLS := torch "diffusers<0.36" "transformers<5" numpy safetensors
+test-sd: all
+	HF_HUB_OFFLINE=1 $$(scripts/venv-tools $(SD_TOOLS))/bin/python Tests/Diffusion/run.py .build-so/release/rkbench $(BUILD)/sd-fixtures
 
 # The GEGL op through the gegl CLI and GObject introspection.
 test-gegl: all

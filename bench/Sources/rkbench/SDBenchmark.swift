@@ -1,0 +1,98 @@
+import RestoreKitCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// rkbench sd COMMAND [MODEL_DIR] [--option value …]: Stable Diffusion's parts on
+// RestoreKit's engine, one at a time, reading and writing float32 .npy files in
+// diffusers' NCHW layout. The parity tests (Tests/Diffusion) and `make bench` compare
+// them with diffusers and transformers on the same weights.
+
+/// The arguments of one `rkbench sd` command.
+struct SDArguments {
+    let command: String
+    /// The diffusers model folder, when the command takes one.
+    let modelDirectory: String?
+    private let options: [String: String]
+
+    init(command: String, _ arguments: ArraySlice<String>) throws {
+        self.command = command
+        var rest = arguments
+        modelDirectory = rest.first.flatMap { $0.hasPrefix("--") ? nil : rest.popFirst() }
+        var options: [String: String] = [:]
+        while let key = rest.popFirst() {
+            guard key.hasPrefix("--"), let value = rest.popFirst() else {
+                throw RestoreError(.invalidArgument, "rkbench sd \(command): expected --option value, got '\(key)'")
+            }
+            options[String(key.dropFirst(2))] = value
+        }
+        self.options = options
+    }
+
+    /// The option's value, if given.
+    subscript(name: String) -> String? { options[name] }
+
+    /// The option's value; an error when it is missing.
+    func required(_ name: String) throws -> String {
+        guard let value = options[name] else {
+            throw RestoreError(.invalidArgument, "rkbench sd \(command): --\(name) is required")
+        }
+        return value
+    }
+
+    /// The model folder; an error when it is missing.
+    func model() throws -> String {
+        guard let modelDirectory else {
+            throw RestoreError(.invalidArgument, "rkbench sd \(command): MODEL_DIR is required")
+        }
+        return modelDirectory
+    }
+
+    /// An integer option, or `fallback` when absent.
+    func integer(_ name: String, default fallback: Int) throws -> Int {
+        guard let text = options[name] else { return fallback }
+        guard let value = Int(text) else {
+            throw RestoreError(.invalidArgument, "rkbench sd \(command): --\(name) '\(text)' is not an integer")
+        }
+        return value
+    }
+
+    /// `--threads` (default: every core).
+    func threads() throws -> Int { try integer("threads", default: ProcessorInfo.coreCount) }
+
+    /// `--repeat` (default 1).
+    func repeats() throws -> Int { max(1, try integer("repeat", default: 1)) }
+}
+
+/// One `rkbench sd` command: what it computes and its options, for the usage text.
+struct SDCommand: Sendable {
+    let usage: String
+    let run: @Sendable (SDArguments) throws -> Void
+}
+
+/// Runs `body` `--repeat` times (default once) and prints each run's seconds, one
+/// number per line and nothing else on standard output; returns the last result.
+func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
+    var result: T? = nil
+    for _ in 0 ..< (try arguments.repeats()) {
+        let start = now()
+        result = try body()
+        print(now() - start)
+    }
+    return result!
+}
+
+let sdCommands: [String: SDCommand] = [:]
+
+func sdBenchmark(_ arguments: [String]) throws {
+    guard let name = arguments.first, let command = sdCommands[name] else {
+        var usage = "usage: rkbench sd COMMAND [MODEL_DIR] [--option value …]; commands:"
+        for name in sdCommands.keys.sorted() { usage += "\n  \(name) \(sdCommands[name]!.usage)" }
+        print(usage)
+        if let name = arguments.first {
+            throw RestoreError(.invalidArgument, "unknown command '\(name)'")
+        }
+        return
+    }
+    try command.run(SDArguments(command: name, arguments.dropFirst()))
+}
