@@ -12,6 +12,12 @@ enum Activation: Sendable, Equatable {
     case sigmoid
     case mish
     case hardSwish(alpha: Float, beta: Float)
+    /// x · sigmoid(x) (SiLU, "swish"): the activation of diffusion UNets and VAEs.
+    case silu
+    /// x · Φ(x) with the exact normal CDF (PyTorch's default GELU).
+    case gelu
+    /// x · sigmoid(1.702 x): the GELU approximation of OpenAI's CLIP.
+    case quickGELU
 
     /// ncnn's `activation_type` / `activation_params` pair.
     init(params: ParamDict) throws {
@@ -51,6 +57,12 @@ enum Activation: Sendable, Equatable {
                 let x = p[i]
                 p[i] = x < lower ? 0 : x > upper ? x : x * (x * alpha + beta)
             }
+        case .silu:
+            for i in 0 ..< count { p[i] = p[i] / (1 + expf(-p[i])) }
+        case .gelu:
+            for i in 0 ..< count { p[i] = 0.5 * p[i] * (1 + erff(p[i] * 0.70710678118654752)) }
+        case .quickGELU:
+            for i in 0 ..< count { p[i] = p[i] / (1 + expf(-1.702 * p[i])) }
         }
     }
 

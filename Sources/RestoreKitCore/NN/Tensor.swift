@@ -68,6 +68,11 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
+    /// The values in storage (HWC) order: for a row of tokens, tokens × channels.
+    public func interleaved() -> [Float] {
+        Array(UnsafeBufferPointer(start: pointer, count: count))
+    }
+
     /// Number of values.
     public var count: Int { height * width * channels }
 

@@ -82,7 +82,9 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
     return result!
 }
 
-let sdCommands: [String: SDCommand] = [:]
+let sdCommands: [String: SDCommand] = [
+    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--threads N] [--repeat R]", run: sdText),
+]
 
 func sdBenchmark(_ arguments: [String]) throws {
     guard let name = arguments.first, let command = sdCommands[name] else {

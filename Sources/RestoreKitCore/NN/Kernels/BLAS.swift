@@ -22,14 +22,15 @@ public enum BLAS {
         if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
     }
 
-    /// C = A · B (`accumulate`: C += A · B) for row-major A (m × k, row stride
-    /// `lda`), B (k × n, `ldb`) and C (m × n, `ldc`).
+    /// C = alpha · A · B (`accumulate`: C += …) for row-major A (m × k, row
+    /// stride `lda`), B (k × n, `ldb`; with `transposeB`, B is stored n × k) and
+    /// C (m × n, `ldc`).
     @inline(__always)
     static func sgemm(m: Int, n: Int, k: Int,
                       a: UnsafePointer<Float>, lda: Int,
-                      b: UnsafePointer<Float>, ldb: Int,
-                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
+                      b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, accumulate: Bool = false) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), accumulate ? 1 : 0, c, Int32(ldc))
     }
 }

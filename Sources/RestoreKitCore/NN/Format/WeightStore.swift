@@ -1,0 +1,59 @@
+/// The named tensors of one model, read from safetensors files and handed out
+/// by name with their shape checked.
+///
+/// A model takes every tensor it needs (`take`); `finish` then fails on any
+/// tensor the model did not take, unless the caller's `unused` rule names it as
+/// one that checkpoints carry and inference never reads. So a missing,
+/// wrong-shaped or unexpected tensor is an error naming it, never skipped.
+public final class WeightStore: @unchecked Sendable {
+    /// Where the tensors come from, for messages.
+    public let source: String
+    private let files: [SafeTensorsFile]
+    private var location: [String: (file: Int, info: SafeTensorsFile.TensorInfo)] = [:]
+    private var taken: Set<String> = []
+    private let lock = Lock()
+
+    /// The tensors of `files`; a name held by two files is an error.
+    public init(files: [SafeTensorsFile], source: String) throws {
+        self.files = files
+        self.source = source
+        for (i, file) in files.enumerated() {
+            for info in file.tensors {
+                guard location[info.name] == nil else {
+                    throw RestoreError(.model, "\(source): tensor '\(info.name)' is in two files")
+                }
+                location[info.name] = (i, info)
+            }
+        }
+    }
+
+    /// Every tensor name.
+    public var names: [String] { location.keys.sorted() }
+
+    /// Whether a tensor `name` exists.
+    public func contains(_ name: String) -> Bool { location[name] != nil }
+
+    /// The shape of tensor `name`, if it exists.
+    public func shape(_ name: String) -> [Int]? { location[name]?.info.shape }
+
+    /// The values of tensor `name` as Float, which must have `shape`.
+    public func take(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let (file, info) = location[name] else {
+            throw RestoreError(.model, "\(source): tensor '\(name)' of shape \(shape) is missing")
+        }
+        guard info.shape == shape else {
+            throw RestoreError(.model, "\(source): tensor '\(name)' has shape \(info.shape), expected \(shape)")
+        }
+        lock.withLock { _ = taken.insert(name) }
+        return try files[file].floats(name)
+    }
+
+    /// Fails naming the tensors no one took, except those `unused` accepts.
+    public func finish(unused: (String) -> Bool = { _ in false }) throws {
+        let left = lock.withLock { location.keys.filter { !taken.contains($0) && !unused($0) }.sorted() }
+        guard left.isEmpty else {
+            let shown = left.prefix(5).map { "'\($0)' \(location[$0]!.info.shape)" }.joined(separator: ", ")
+            throw RestoreError(.model, "\(source): \(left.count) tensor\(left.count == 1 ? "" : "s") the model does not use: \(shown)\(left.count > 5 ? ", …" : "")")
+        }
+    }
+}
