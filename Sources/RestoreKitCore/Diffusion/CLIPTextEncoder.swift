@@ -73,13 +73,9 @@ public final class CLIPTextEncoder: Sendable {
         default: throw RestoreError(.unsupported, "\(weights.source): text encoder activation '\(c.activation)' is not supported (quick_gelu, gelu)")
         }
         func linear(_ name: String, _ inputs: Int, _ outputs: Int, _ activation: Activation = .identity) throws -> Linear {
-            try Linear(inputs: inputs, outputs: outputs, weight: weights.take(name + ".weight", shape: [outputs, inputs]),
-                       bias: weights.take(name + ".bias", shape: [outputs]), activation: activation)
+            try weights.linear(name, inputs, outputs, activation: activation)
         }
-        func norm(_ name: String) throws -> LayerNorm {
-            try LayerNorm(channels: c.width, weight: weights.take(name + ".weight", shape: [c.width]),
-                          bias: weights.take(name + ".bias", shape: [c.width]), epsilon: c.epsilon)
-        }
+        func norm(_ name: String) throws -> LayerNorm { try weights.layerNorm(name, c.width, epsilon: c.epsilon) }
         tokenEmbedding = try weights.take("text_model.embeddings.token_embedding.weight", shape: [c.vocabularySize, c.width])
         positionEmbedding = try weights.take("text_model.embeddings.position_embedding.weight", shape: [c.positions, c.width])
         layers = try (0 ..< c.layers).map { i in

@@ -68,6 +68,14 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
+    /// The tensor holding `values` in storage (HWC) order: for a row of tokens,
+    /// tokens × channels.
+    public init(interleaved values: [Float], height: Int, width: Int, channels: Int) throws {
+        precondition(values.count == height * width * channels, "value count mismatch")
+        try self.init(height: height, width: width, channels: channels)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: $0.count) }
+    }
+
     /// The values in storage (HWC) order: for a row of tokens, tokens × channels.
     public func interleaved() -> [Float] {
         Array(UnsafeBufferPointer(start: pointer, count: count))

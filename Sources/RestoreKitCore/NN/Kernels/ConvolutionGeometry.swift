@@ -46,6 +46,22 @@ struct ConvolutionGeometry: Sendable, Equatable {
         padValue = 0
     }
 
+    /// A square `kernel` at `stride`, dilation 1, with zero padding (top, bottom,
+    /// left, right).
+    init(kernel: Int, stride: Int, padding: (top: Int, bottom: Int, left: Int, right: Int)) {
+        kernelW = kernel
+        kernelH = kernel
+        dilationW = 1
+        dilationH = 1
+        strideW = stride
+        strideH = stride
+        padLeft = padding.left
+        padRight = padding.right
+        padTop = padding.top
+        padBottom = padding.bottom
+        padValue = 0
+    }
+
     var kernelExtentW: Int { dilationW * (kernelW - 1) + 1 }
     var kernelExtentH: Int { dilationH * (kernelH - 1) + 1 }
     var taps: Int { kernelW * kernelH }

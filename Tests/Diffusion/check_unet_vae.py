@@ -1,0 +1,33 @@
+"""The UNet (SD 1.x- and 2.x-shaped) and the VAE encoder and decoder against
+diffusers' UNet2DConditionModel and AutoencoderKL on the same random weights."""
+import numpy as np
+import torch
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from diffusers.utils import logging
+
+logging.set_verbosity_error()
+
+from sdtest import assert_close
+
+
+def check(bench, fixtures):
+    generator = torch.Generator().manual_seed(3)
+    for name in ("sd1", "sd2"):
+        folder = f"{fixtures}/{name}"
+        unet = UNet2DConditionModel.from_pretrained(f"{folder}/unet").eval()
+        for timestep, size in ((999, (8, 8)), (17, (12, 8)), (500, (10, 6))):
+            latents = torch.randn((1, 4, *size), generator=generator)
+            context = torch.randn((1, 77, unet.config.cross_attention_dim), generator=generator)
+            with torch.no_grad():
+                reference = unet(latents, timestep, encoder_hidden_states=context).sample.numpy()
+            actual = bench.array("unet", folder, "--timestep", timestep, "--threads", 2,
+                                 latents=latents.numpy(), context=context.numpy())
+            assert_close(f"{name} UNet, t={timestep}, latent {size[0]}×{size[1]}", actual, reference, 1e-4)
+
+        vae = AutoencoderKL.from_pretrained(f"{folder}/vae").eval()
+        image = torch.rand((1, 3, 32, 48), generator=generator) * 2 - 1
+        with torch.no_grad():
+            mean = vae.encode(image).latent_dist.mean.numpy()
+            decoded = vae.decode(torch.from_numpy(mean)).sample.numpy()
+        assert_close(f"{name} VAE encode", bench.array("vae-encode", folder, image=image.numpy()), mean, 1e-4)
+        assert_close(f"{name} VAE decode", bench.array("vae-decode", folder, latents=mean), decoded, 1e-4)

@@ -1,0 +1,54 @@
+import RestoreKitCore
+
+// rkbench sd unet | vae-encode | vae-decode: one model evaluation on NCHW
+// float32 .npy inputs (batch 1), written back as NCHW.
+
+/// An NCHW array of batch 1 as a tensor.
+private func tensor(_ array: NPYArray, _ name: String) throws -> Tensor {
+    guard array.shape.count == 4, array.shape[0] == 1 else {
+        throw RestoreError(.invalidArgument, "--\(name) must be a (1, C, H, W) array, not \(array.shape)")
+    }
+    return try array.values.withUnsafeBufferPointer {
+        try Tensor(planar: $0, height: array.shape[2], width: array.shape[3], channels: array.shape[1])
+    }
+}
+
+/// A tensor as an NCHW array of batch 1.
+private func npy(_ tensor: Tensor) -> NPYArray {
+    NPYArray(shape: [1, tensor.channels, tensor.height, tensor.width], values: tensor.planar())
+}
+
+/// `rkbench sd unet MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy`
+func sdUNet(_ arguments: SDArguments) throws {
+    let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
+    let context = try NPYArray.read(arguments.required("context"))
+    guard context.shape.count == 3, context.shape[0] == 1 else {
+        throw RestoreError(.invalidArgument, "--context must be a (1, tokens, channels) array, not \(context.shape)")
+    }
+    guard let timestep = Float(try arguments.required("timestep")) else {
+        throw RestoreError(.invalidArgument, "--timestep must be a number")
+    }
+    let threads = try arguments.threads()
+    let unet = try UNet(folder: arguments.model() + "/unet")
+    let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
+    let out = try sdTimed(arguments) { try unet.predict(latents, timestep: timestep, context: tokens, threads: threads) }
+    try npy(out).write(to: arguments.required("out"))
+}
+
+/// `rkbench sd vae-encode MODEL_DIR --image F.npy --out F.npy`: the latent mean, unscaled.
+func sdVAEEncode(_ arguments: SDArguments) throws {
+    let image = try tensor(NPYArray.read(arguments.required("image")), "image")
+    let threads = try arguments.threads()
+    let vae = try AutoencoderKL(folder: arguments.model() + "/vae")
+    let out = try sdTimed(arguments) { try vae.encode(image, threads: threads) }
+    try npy(out).write(to: arguments.required("out"))
+}
+
+/// `rkbench sd vae-decode MODEL_DIR --latents F.npy --out F.npy`: unscaled latents in, image out.
+func sdVAEDecode(_ arguments: SDArguments) throws {
+    let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
+    let threads = try arguments.threads()
+    let vae = try AutoencoderKL(folder: arguments.model() + "/vae")
+    let out = try sdTimed(arguments) { try vae.decode(latents, threads: threads) }
+    try npy(out).write(to: arguments.required("out"))
+}
