@@ -31,3 +31,28 @@ def check(bench, fixtures):
             decoded = vae.decode(torch.from_numpy(mean)).sample.numpy()
         assert_close(f"{name} VAE encode", bench.array("vae-encode", folder, image=image.numpy()), mean, 1e-4)
         assert_close(f"{name} VAE decode", bench.array("vae-decode", folder, latents=mean), decoded, 1e-4)
+    check_controlnet(bench, fixtures)
+
+
+def check_controlnet(bench, fixtures):
+    """A ControlNet's residuals added to the UNet, against diffusers' ControlNetModel
+    feeding UNet2DConditionModel, at two conditioning scales."""
+    from diffusers import ControlNetModel
+    generator = torch.Generator().manual_seed(4)
+    for name in ("sd1", "sd2"):
+        folder, net = f"{fixtures}/{name}", f"{fixtures}/controlnet-{name}"
+        unet = UNet2DConditionModel.from_pretrained(f"{folder}/unet").eval()
+        controlnet = ControlNetModel.from_pretrained(net).eval()
+        latents = torch.randn((1, 4, 8, 12), generator=generator)
+        image = torch.rand((1, 3, 32, 48), generator=generator)
+        context = torch.randn((1, 77, unet.config.cross_attention_dim), generator=generator)
+        for scale in (1.0, 0.6):
+            with torch.no_grad():
+                down, mid = controlnet(latents, 400, encoder_hidden_states=context, controlnet_cond=image,
+                                       conditioning_scale=scale, return_dict=False)
+                reference = unet(latents, 400, encoder_hidden_states=context, down_block_additional_residuals=down,
+                                 mid_block_additional_residual=mid).sample.numpy()
+            actual = bench.array("unet", folder, "--timestep", 400, "--controlnet", net, "--control-scale", scale,
+                                 latents=latents.numpy(), context=context.numpy(), control_image=image.numpy())
+            assert_close(f"{name} UNet + ControlNet ({controlnet.config.controlnet_conditioning_channel_order}), "
+                         f"scale {scale}", actual, reference, 1e-4)

@@ -8,7 +8,8 @@ transformers from config dicts, for the parity tests: `python fixtures.py OUT` w
             text encoder, v-prediction, tokenizer padding with "!"
 
 each a diffusers folder (model_index.json; unet/, vae/, text_encoder/, tokenizer/,
-scheduler/) with fp32 safetensors. Every parameter is randomised, norms and biases
+scheduler/) with fp32 safetensors, and OUT/controlnet-sd1, OUT/controlnet-sd2:
+ControlNets made from those UNets (RGB and BGR conditioning). Every parameter is randomised, norms and biases
 included, so a weight the engine ignores shows. CLIP's BPE vocabulary comes from the
 open-clip-torch wheel (MIT), taken with `pip download --no-deps`; nothing calls a hub.
 A folder that exists with its `.complete` stamp is left as it is.
@@ -129,6 +130,18 @@ def make_pipeline(folder, bpe_lines, sd2):
     pipeline.save_pretrained(folder, safe_serialization=True)
 
 
+def make_controlnet(folder, pipeline_folder, seed):
+    """A ControlNet made from a pipeline's UNet (as ControlNets are trained), every
+    weight then randomised, zero convolutions included; conditioning in BGR order
+    for one of them so the channel flip is checked."""
+    from diffusers import ControlNetModel, UNet2DConditionModel
+    unet = UNet2DConditionModel.from_pretrained(os.path.join(pipeline_folder, "unet"))
+    controlnet = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(8, 16, 32),
+                                           controlnet_conditioning_channel_order="bgr" if seed % 2 else "rgb")
+    randomise(controlnet, seed)
+    controlnet.save_pretrained(folder, safe_serialization=True)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     bpe_lines = None
@@ -141,6 +154,11 @@ def main(out):
         make_pipeline(folder, bpe_lines, sd2=name == "sd2")
         with open(stamp, "w") as f:
             f.write(FIXTURE_VERSION)
+    for name, seed in (("sd1", 31), ("sd2", 32)):
+        folder = os.path.join(out, "controlnet-" + name)
+        if not os.path.exists(os.path.join(folder, ".complete")):
+            make_controlnet(folder, os.path.join(out, name), seed)
+            open(os.path.join(folder, ".complete"), "w").close()
     print(out)
 
 

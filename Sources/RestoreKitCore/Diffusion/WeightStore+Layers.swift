@@ -26,14 +26,15 @@ extension WeightStore {
                       bias: take(name + ".bias", shape: [channels]), epsilon: epsilon, activation: activation)
     }
 
-    /// A square convolution with a bias; `padding` zeros on every side unless
-    /// `asymmetric` gives (top, bottom, left, right).
+    /// A square convolution with a bias and a fused activation; `padding` zeros
+    /// on every side unless `asymmetric` gives (top, bottom, left, right).
     func convolution(_ name: String, _ inputs: Int, _ outputs: Int, kernel: Int, stride: Int = 1, padding: Int,
-                     asymmetric: (top: Int, bottom: Int, left: Int, right: Int)? = nil) throws -> ConvolutionLayer {
+                     asymmetric: (top: Int, bottom: Int, left: Int, right: Int)? = nil,
+                     activation: Activation = .identity) throws -> ConvolutionLayer {
         let pad = asymmetric ?? (padding, padding, padding, padding)
         return try ConvolutionLayer(geometry: ConvolutionGeometry(kernel: kernel, stride: stride, padding: pad),
                                     outputs: outputs,
                                     weights: take(name + ".weight", shape: [outputs, inputs, kernel, kernel]),
-                                    bias: take(name + ".bias", shape: [outputs]), activation: .identity)
+                                    bias: take(name + ".bias", shape: [outputs]), activation: activation)
     }
 }

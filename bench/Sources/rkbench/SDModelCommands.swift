@@ -18,7 +18,8 @@ private func npy(_ tensor: Tensor) -> NPYArray {
     NPYArray(shape: [1, tensor.channels, tensor.height, tensor.width], values: tensor.planar())
 }
 
-/// `rkbench sd unet MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy`
+/// `rkbench sd unet MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy
+/// [--controlnet DIR --control-image F.npy --control-scale S]`
 func sdUNet(_ arguments: SDArguments) throws {
     let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
     let context = try NPYArray.read(arguments.required("context"))
@@ -31,7 +32,20 @@ func sdUNet(_ arguments: SDArguments) throws {
     let threads = try arguments.threads()
     let unet = try UNet(folder: arguments.model() + "/unet")
     let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
-    let out = try sdTimed(arguments) { try unet.predict(latents, timestep: timestep, context: tokens, threads: threads) }
+    let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0) }
+    let controlImage = try arguments["control-image"].map { try tensor(NPYArray.read($0), "control-image") }
+    guard (controlNet == nil) == (controlImage == nil) else {
+        throw RestoreError(.invalidArgument, "--controlnet and --control-image go together")
+    }
+    guard let scale = Float(arguments["control-scale"] ?? "1") else {
+        throw RestoreError(.invalidArgument, "--control-scale must be a number")
+    }
+    let out = try sdTimed(arguments) {
+        let control = try controlNet.map {
+            try $0.residuals(latents, timestep: timestep, context: tokens, image: controlImage!, scale: scale, threads: threads)
+        }
+        return try unet.predict(latents, timestep: timestep, context: tokens, control: control, threads: threads)
+    }
     try npy(out).write(to: arguments.required("out"))
 }
 
