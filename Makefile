@@ -76,7 +76,7 @@ test-python: all
 
 # Stable Diffusion on the engine against diffusers and transformers, on small random
 # pipelines that Tests/Diffusion/fixtures.py makes offline.
-SD_TOOLS := torch "diffusers<0.36" "transformers<5" numpy safetensors
+SD_TOOLS := torch "diffusers<0.36" "transformers<5" "peft<0.18" numpy safetensors
 test-sd: all
 	HF_HUB_OFFLINE=1 $$(scripts/venv-tools $(SD_TOOLS))/bin/python Tests/Diffusion/run.py .build-so/release/rkbench $(BUILD)/sd-fixtures
 

@@ -55,9 +55,11 @@ public final class CLIPTextEncoder: Sendable {
         name.hasSuffix("position_ids") || name.hasPrefix("text_projection.") || name == "logit_scale"
     }
 
-    /// The text encoder of a diffusers `text_encoder/` folder.
-    public convenience init(folder: String) throws {
+    /// The text encoder of a diffusers `text_encoder/` folder, with `loras` merged
+    /// at their scales.
+    public convenience init(folder: String, loras: [(LoRA, scale: Float)] = []) throws {
         let component = try DiffusersComponent(path: folder)
+        for (lora, scale) in loras { try lora.merge(into: component.weights, target: .textEncoder, scale: scale) }
         try self.init(configuration: Configuration(component), weights: component.weights)
         try component.weights.finish(unused: Self.isUnused)
     }

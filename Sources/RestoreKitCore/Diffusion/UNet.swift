@@ -16,9 +16,10 @@ public final class UNet: Sendable {
     private let normOut: GroupNorm
     private let convOut: ConvolutionLayer
 
-    /// The UNet of a diffusers `unet/` folder.
-    public convenience init(folder: String) throws {
+    /// The UNet of a diffusers `unet/` folder, with `loras` merged at their scales.
+    public convenience init(folder: String, loras: [(LoRA, scale: Float)] = []) throws {
         let component = try DiffusersComponent(path: folder)
+        for (lora, scale) in loras { try lora.merge(into: component.weights, target: .unet, scale: scale) }
         try self.init(configuration: UNetConfiguration(component), weights: component.weights)
         try component.weights.finish()
     }

@@ -60,6 +60,15 @@ struct SDArguments {
     /// `--threads` (default: every core).
     func threads() throws -> Int { try integer("threads", default: ProcessorInfo.coreCount) }
 
+    /// `--lora FILE [--lora-scale S]` (default scale 1), if given.
+    func loras() throws -> [(LoRA, scale: Float)] {
+        guard let path = options["lora"] else { return [] }
+        guard let scale = Float(options["lora-scale"] ?? "1") else {
+            throw RestoreError(.invalidArgument, "rkbench sd \(command): --lora-scale must be a number")
+        }
+        return [(try LoRA(path: path), scale)]
+    }
+
     /// `--repeat` (default 1).
     func repeats() throws -> Int { max(1, try integer("repeat", default: 1)) }
 }
@@ -83,8 +92,8 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
 }
 
 let sdCommands: [String: SDCommand] = [
-    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--threads N] [--repeat R]", run: sdText),
-    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--threads N] [--repeat R]",
+    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--threads N] [--repeat R]", run: sdText),
+    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--threads N] [--repeat R]",
                       run: sdUNet),
     "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEEncode),
     "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEDecode),

@@ -30,7 +30,7 @@ func sdUNet(_ arguments: SDArguments) throws {
         throw RestoreError(.invalidArgument, "--timestep must be a number")
     }
     let threads = try arguments.threads()
-    let unet = try UNet(folder: arguments.model() + "/unet")
+    let unet = try UNet(folder: arguments.model() + "/unet", loras: arguments.loras())
     let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
     let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0) }
     let controlImage = try arguments["control-image"].map { try tensor(NPYArray.read($0), "control-image") }

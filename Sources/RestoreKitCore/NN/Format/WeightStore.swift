@@ -11,6 +11,8 @@ public final class WeightStore: @unchecked Sendable {
     private let files: [SafeTensorsFile]
     private var location: [String: (file: Int, info: SafeTensorsFile.TensorInfo)] = [:]
     private var taken: Set<String> = []
+    /// Values added to tensors when they are taken (merged low-rank adaptations).
+    private var additions: [String: [Float]] = [:]
     private let lock = Lock()
 
     /// The tensors of `files`; a name held by two files is an error.
@@ -44,8 +46,36 @@ public final class WeightStore: @unchecked Sendable {
         guard info.shape == shape else {
             throw RestoreError(.model, "\(source): tensor '\(name)' has shape \(info.shape), expected \(shape)")
         }
-        lock.withLock { _ = taken.insert(name) }
-        return try files[file].floats(name)
+        let addition = lock.withLock {
+            taken.insert(name)
+            return additions[name]
+        }
+        var values = try files[file].floats(name)
+        if let addition {
+            for i in values.indices { values[i] += addition[i] }
+        }
+        return values
+    }
+
+    /// Adds `delta` (the tensor's shape, row-major) to tensor `name` when it is
+    /// taken; deltas for the same tensor add up.
+    public func add(_ delta: [Float], to name: String) throws {
+        guard let info = location[name]?.info else {
+            throw RestoreError(.model, "\(source): no tensor '\(name)' to adapt")
+        }
+        guard delta.count == info.count else {
+            throw RestoreError(.model, "\(source): an adaptation of \(delta.count) values does not fit '\(name)' \(info.shape)")
+        }
+        try lock.withLock {
+            guard !taken.contains(name) else {
+                throw RestoreError(.model, "\(source): '\(name)' was read before its adaptation was added")
+            }
+            if let previous = additions[name] {
+                additions[name] = zip(previous, delta).map(+)
+            } else {
+                additions[name] = delta
+            }
+        }
     }
 
     /// Fails naming the tensors no one took, except those `unused` accepts.
