@@ -62,6 +62,11 @@ struct ConvolutionGeometry: Sendable, Equatable {
         padValue = 0
     }
 
+    /// 3×3 at stride and dilation 1: what Winograd's F(m×m, 3×3) computes.
+    var isWinogradShape: Bool {
+        kernelW == 3 && kernelH == 3 && strideW == 1 && strideH == 1 && dilationW == 1 && dilationH == 1
+    }
+
     var kernelExtentW: Int { dilationW * (kernelW - 1) + 1 }
     var kernelExtentH: Int { dilationH * (kernelH - 1) + 1 }
     var taps: Int { kernelW * kernelH }

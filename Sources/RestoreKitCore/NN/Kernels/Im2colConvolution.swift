@@ -13,28 +13,28 @@ struct Im2colConvolution: Sendable {
     let inputChannels: Int
     let outputChannels: Int
     let groups: Int
-    /// Per group: (taps · inputChannels/groups) × (outputChannels/groups), row-major.
-    private let weights: [Float]
+    /// Per group: (taps · inputChannels/groups) × (outputChannels/groups), row-major,
+    /// in the precision the model gives.
+    private let weights: CompactWeights
 
     /// Rearranges ncnn's weights (outputs × inputs/groups × kh × kw) for the GEMM.
     init(geometry: ConvolutionGeometry, inputChannels: Int, outputChannels: Int, groups: Int, ncnnWeights: [Float]) {
+        self.init(geometry: geometry, inputChannels: inputChannels, outputChannels: outputChannels, groups: groups,
+                  raw: CompactWeights(ncnnWeights))
+    }
+
+    /// The same from weights kept in the model file's precision.
+    init(geometry: ConvolutionGeometry, inputChannels: Int, outputChannels: Int, groups: Int, raw: CompactWeights) {
         self.geometry = geometry
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.groups = groups
         let cin = inputChannels / groups, cout = outputChannels / groups, taps = geometry.taps
-        var w = [Float](repeating: 0, count: ncnnWeights.count)
-        for g in 0 ..< groups {
-            for o in 0 ..< cout {
-                for i in 0 ..< cin {
-                    for t in 0 ..< taps {
-                        let src = (((g * cout + o) * cin + i) * taps) + t
-                        w[g * taps * cin * cout + (t * cin + i) * cout + o] = ncnnWeights[src]
-                    }
-                }
-            }
+        // Destination (g, t, i, o) reads source (g, o, i, t).
+        weights = raw.permuted { index in
+            let o = index % cout, i = index / cout % cin, t = index / (cout * cin) % taps, g = index / (cout * cin * taps)
+            return ((g * cout + o) * cin + i) * taps + t
         }
-        weights = w
     }
 
     /// Band height (output rows) keeping one im2col buffer near 2 MiB.
@@ -54,8 +54,7 @@ struct Im2colConvolution: Sendable {
         let rows = bandRows(outputWidth: ow)
         let bands = (oh + rows - 1) / rows
         if !direct { try context.workspace.reserve(.input, count: rows * ow * k) }
-        weights.withUnsafeBufferPointer { weights in
-            let w = weights.baseAddress!
+        try weights.withFloats(threads: context.threads) { w in
             WorkSplit.forEachBlock(bands, threads: context.threads) { band, worker in
                 let y0 = band * rows, y1 = min(oh, y0 + rows), pixels = (y1 - y0) * ow
                 let out = output.pointer + y0 * ow * outputChannels

@@ -11,7 +11,7 @@
 ///    later convolutions read it too (then they skip this step);
 /// 2. (m+2)² single-threaded sgemms per input part multiply those by the
 ///    matching transformed-weight matrices (input × output channels, computed
-///    once at load), summing over the parts;
+///    once at load, or at each run for large models), summing over the parts;
 /// 3. output transform back to m × m pixels, plus bias, the fused activation
 ///    and a folded residual sum, written straight into the HWC output.
 /// A block's buffers (a few MiB) stay in cache between the three steps.
@@ -21,45 +21,95 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     /// Output channels rounded up to 8 (the transforms' vector width); the
     /// extra transformed weights are zero.
     let paddedOutputs: Int
-    /// (m+2)² matrices of inputChannels × paddedOutputs.
-    private let transformedWeights: [Float]
+    /// How the transformed weights, (m+2)² matrices of inputChannels ×
+    /// paddedOutputs, are held.
+    private enum Weights: Sendable {
+        /// Transformed once at load: fastest, (m+2)²/9 times the raw size.
+        case transformed([Float])
+        /// The raw weights (outputs × inputs × 3 × 3), transformed at each run
+        /// into a temporary buffer: for large models, whose transformed weights
+        /// would not fit in memory; at the image sizes where Winograd pays, the
+        /// transform costs about 1 % of the convolution.
+        case onDemand(CompactWeights)
+    }
 
-    /// Transforms ncnn's weights (outputs × inputs × 3 × 3): U = G g Gᵀ per
-    /// pair, in double precision.
+    private let weights: Weights
+
+    /// Transforms ncnn's weights (outputs × inputs × 3 × 3) once: U = G g Gᵀ
+    /// per pair, in double precision.
     init(inputChannels: Int, outputChannels: Int, ncnnWeights: [Float]) {
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
-        paddedOutputs = (outputChannels + 7) / 8 * 8
-        let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }
-        let n = paddedOutputs, planes = inputChannels * paddedOutputs
-        transformedWeights = [Float](unsafeUninitializedCapacity: a * a * planes) { u, initialised in
-            u.initialize(repeating: 0)
-            let out = u.baseAddress!
+        let paddedOutputs = (outputChannels + 7) / 8 * 8
+        self.paddedOutputs = paddedOutputs
+        let count = Variant.inputTile * Variant.inputTile * inputChannels * paddedOutputs
+        weights = .transformed([Float](unsafeUninitializedCapacity: count) { u, initialised in
             ncnnWeights.withUnsafeBufferPointer { w in
-                g.withUnsafeBufferPointer { g in
-                    parallelFor(outputChannels) { o in
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: a * 3) { gk in
-                            for i in 0 ..< inputChannels {
-                                let k = w.baseAddress! + (o * inputChannels + i) * 9
-                                // G · kernel (a × 3), then · Gᵀ (a × a).
-                                for r in 0 ..< a {
-                                    for c in 0 ..< 3 {
-                                        gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
-                                            + g[r * 3 + 2] * Double(k[6 + c])
-                                    }
-                                }
-                                for r in 0 ..< a {
-                                    for c in 0 ..< a {
-                                        let v = gk[r * 3] * g[c * 3] + gk[r * 3 + 1] * g[c * 3 + 1] + gk[r * 3 + 2] * g[c * 3 + 2]
-                                        out[(r * a + c) * planes + i * n + o] = Float(v)
-                                    }
-                                }
+                Self.transform(w.baseAddress!, inputs: inputChannels, outputs: outputChannels,
+                               paddedOutputs: paddedOutputs, into: u.baseAddress!, threads: ProcessorInfo.coreCount)
+            }
+            initialised = count
+        })
+    }
+
+    /// Keeps `raw` weights (outputs × inputs × 3 × 3) and transforms them at each run.
+    init(inputChannels: Int, outputChannels: Int, raw: CompactWeights) {
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        paddedOutputs = (outputChannels + 7) / 8 * 8
+        weights = .onDemand(raw)
+    }
+
+    /// U = G g Gᵀ for every (output, input) pair of `w` into `out` ((m+2)²
+    /// matrices of inputs × paddedOutputs; the padding columns zero).
+    private static func transform(_ w: UnsafePointer<Float>, inputs: Int, outputs: Int, paddedOutputs n: Int,
+                                  into out: UnsafeMutablePointer<Float>, threads: Int) {
+        let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }, planes = inputs * n
+        if n > outputs {
+            for p in 0 ..< a * a {
+                for i in 0 ..< inputs { (out + p * planes + i * n + outputs).initialize(repeating: 0, count: n - outputs) }
+            }
+        }
+        g.withUnsafeBufferPointer { g in
+            parallelFor(outputs, threads: threads) { o in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: a * 3) { gk in
+                    for i in 0 ..< inputs {
+                        let k = w + (o * inputs + i) * 9
+                        // G · kernel (a × 3), then · Gᵀ (a × a).
+                        for r in 0 ..< a {
+                            for c in 0 ..< 3 {
+                                gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
+                                    + g[r * 3 + 2] * Double(k[6 + c])
+                            }
+                        }
+                        for r in 0 ..< a {
+                            for c in 0 ..< a {
+                                let v = gk[r * 3] * g[c * 3] + gk[r * 3 + 1] * g[c * 3 + 1] + gk[r * 3 + 2] * g[c * 3 + 2]
+                                out[(r * a + c) * planes + i * n + o] = Float(v)
                             }
                         }
                     }
                 }
             }
-            initialised = a * a * planes
+        }
+    }
+
+    /// Calls `body` with the transformed weights.
+    private func withTransformedWeights<R>(threads: Int, _ body: (UnsafePointer<Float>) throws -> R) throws -> R {
+        switch weights {
+        case .transformed(let u):
+            return try u.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        case .onDemand(let raw):
+            let count = Variant.inputTile * Variant.inputTile * inputChannels * paddedOutputs, pool = TensorPool.current
+            guard let (buffer, capacity) = TensorPool.buffer(count, from: pool) else {
+                throw RestoreError(.outOfMemory, "cannot allocate \(count / 262_144) MiB of transformed weights")
+            }
+            defer { TensorPool.recycle(buffer, capacity: capacity, to: pool) }
+            try raw.withFloats(threads: threads) { w in
+                Self.transform(w, inputs: inputChannels, outputs: outputChannels, paddedOutputs: paddedOutputs,
+                               into: buffer, threads: threads)
+            }
+            return try body(buffer)
         }
     }
 
@@ -120,7 +170,7 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         // when the sum is split into narrow parts (dense blocks), and is the layout of kept transforms.
         let tileMajor = sources.count == 1 && transforms.allSatisfy { if case .transient = $0 { true } else { false } }
         let biasVector = (bias ?? []) + [Float](repeating: 0, count: paddedOutputs - (bias?.count ?? 0))
-        transformedWeights.withUnsafeBufferPointer { weights in
+        try withTransformedWeights(threads: context.threads) { weights in
             biasVector.withUnsafeBufferPointer { biasPointer in
                 WorkSplit.forEachBlock(blocks, threads: context.threads) { block, worker in
                     let first = block * blockSize, count = min(blockSize, tiles - first)
@@ -160,7 +210,7 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                         for (s, operand) in zip(sources, operands) {
                             BLAS.sgemm(m: count, n: ldM, k: s.count,
                                        a: operand.rows + p * operand.plane, lda: operand.ld,
-                                       b: weights.baseAddress! + (p * inputChannels + channel) * ldM, ldb: ldM,
+                                       b: weights + (p * inputChannels + channel) * ldM, ldb: ldM,
                                        c: products + p * out.plane, ldc: out.ld, accumulate: true)
                             channel += s.count
                         }

@@ -54,9 +54,32 @@ struct ConvolutionLayer: Layer {
         kernel = Self.kernel(geometry, inputChannels, outputs, weights)
     }
 
+    /// A convolution whose weights stay as the model file gives them
+    /// (`raw`: outputs × inputs × kh × kw, fp16 in half the memory): Winograd
+    /// transforms them at each run instead of keeping the (m+2)²/9 times larger
+    /// transform. For large models.
+    init(geometry: ConvolutionGeometry, outputs: Int, raw: CompactWeights, bias: [Float]?,
+         activation: Activation) throws {
+        let perInput = outputs * geometry.taps
+        guard outputs > 0, raw.count > 0, raw.count % perInput == 0, bias.map({ $0.count == outputs }) ?? true else {
+            throw RestoreError(.model, "\(raw.count) weights and \(bias?.count ?? 0) biases do not fit \(outputs) outputs × \(geometry.taps) taps")
+        }
+        self.geometry = geometry
+        outputChannels = outputs
+        inputChannels = raw.count / perInput
+        self.bias = bias
+        self.activation = activation
+        if geometry.isWinogradShape {
+            kernel = .winograd(WinogradConvolution(inputChannels: inputChannels, outputChannels: outputs, raw: raw))
+        } else {
+            kernel = .im2col(Im2colConvolution(geometry: geometry, inputChannels: inputChannels, outputChannels: outputs,
+                                               groups: 1, raw: raw))
+        }
+    }
+
     /// The fastest kernel that computes this geometry.
     static func kernel(_ g: ConvolutionGeometry, _ inputs: Int, _ outputs: Int, _ weights: [Float]) -> Kernel {
-        if g.kernelW == 3, g.kernelH == 3, g.strideW == 1, g.strideH == 1, g.dilationW == 1, g.dilationH == 1 {
+        if g.isWinogradShape {
             return .winograd(WinogradConvolution(inputChannels: inputs, outputChannels: outputs, ncnnWeights: weights))
         }
         return .im2col(Im2colConvolution(geometry: g, inputChannels: inputs, outputChannels: outputs, groups: 1,

@@ -1,19 +1,23 @@
 /// A fully connected layer, y = x · Wᵀ + b, applied to every pixel (token) of a
 /// tensor: PyTorch's `nn.Linear`, and a 1×1 convolution.
 ///
-/// The weight stays in PyTorch's layout (outputs × inputs) and sgemm reads it
-/// transposed. Work is split by rows (tokens) when there are many, else by
+/// The weight stays in PyTorch's layout (outputs × inputs), in the precision
+/// the model file gives (`CompactWeights`), and sgemm reads it transposed. Work is split by rows (tokens) when there are many, else by
 /// output columns, each block a single-threaded sgemm on its own worker.
 public struct Linear: Sendable {
     public let inputs: Int
     public let outputs: Int
-    let weight: [Float]
+    let weight: CompactWeights
     let bias: [Float]?
     /// Applied after the bias.
     let activation: Activation
 
     /// `weight` is outputs × inputs (row-major), `bias` one per output or nil.
     init(inputs: Int, outputs: Int, weight: [Float], bias: [Float]?, activation: Activation = .identity) throws {
+        try self.init(inputs: inputs, outputs: outputs, weight: CompactWeights(weight), bias: bias, activation: activation)
+    }
+
+    init(inputs: Int, outputs: Int, weight: CompactWeights, bias: [Float]?, activation: Activation = .identity) throws {
         guard inputs > 0, outputs > 0, weight.count == inputs * outputs, bias.map({ $0.count == outputs }) ?? true else {
             throw RestoreError(.model, "a linear layer of \(inputs) → \(outputs) needs \(inputs * outputs) weights and \(outputs) biases, not \(weight.count) and \(bias?.count ?? 0)")
         }
@@ -30,15 +34,14 @@ public struct Linear: Sendable {
             throw RestoreError(.model, "a linear layer of \(inputs) inputs was given \(x.channels) channels")
         }
         let out = try Tensor(height: x.height, width: x.width, channels: outputs)
-        apply(x.pointer, rows: x.height * x.width, to: out.pointer, ldc: outputs, threads: threads)
+        try apply(x.pointer, rows: x.height * x.width, to: out.pointer, ldc: outputs, threads: threads)
         return out
     }
 
     /// Writes the layer's output for `rows` rows of `inputs` values at `x` into
     /// `c` (row stride `ldc`).
-    func apply(_ x: UnsafePointer<Float>, rows: Int, to c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        weight.withUnsafeBufferPointer { w in
-            let w = w.baseAddress!
+    func apply(_ x: UnsafePointer<Float>, rows: Int, to c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) throws {
+        try weight.withFloats(threads: threads) { w in
             let byRows = rows >= 64 * threads
             let blocks = byRows ? min(rows, threads * 4) : min(max(1, outputs / 64), threads)
             let size = ((byRows ? rows : outputs) + blocks - 1) / blocks

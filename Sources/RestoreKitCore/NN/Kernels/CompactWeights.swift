@@ -1,0 +1,89 @@
+/// A kernel's weights as the model file stores them: float32, or 16-bit
+/// (fp16 or bfloat16) in half the memory, widened to float32 when a kernel
+/// reads them. Large diffusion models keep their fp16 weights this way.
+struct CompactWeights: Sendable {
+    enum Storage: Sendable {
+        case float32([Float])
+        case float16([UInt16])
+        case bfloat16([UInt16])
+    }
+
+    let storage: Storage
+
+    /// float32 values.
+    init(_ values: [Float]) {
+        storage = .float32(values)
+    }
+
+    /// `values` kept in binary16 when `halfPrecision` and every value is exactly
+    /// representable there (they came from an fp16 file), else in float32.
+    init(_ values: [Float], halfPrecision: Bool) {
+        guard halfPrecision else {
+            storage = .float32(values)
+            return
+        }
+        var halves = [UInt16](repeating: 0, count: values.count)
+        for i in values.indices {
+            guard let h = HalfPrecision.float16(exactly: values[i]) else {
+                storage = .float32(values)
+                return
+            }
+            halves[i] = h
+        }
+        storage = .float16(halves)
+    }
+
+    init(storage: Storage) {
+        self.storage = storage
+    }
+
+    var count: Int {
+        switch storage {
+        case .float32(let v): v.count
+        case .float16(let h), .bfloat16(let h): h.count
+        }
+    }
+
+    /// Bytes held.
+    var byteCount: Int {
+        if case .float32 = storage { return 4 * count }
+        return 2 * count
+    }
+
+    /// The weights reordered: element i of the result is element `order(i)` of these.
+    func permuted(_ order: (Int) -> Int) -> CompactWeights {
+        switch storage {
+        case .float32(let v): CompactWeights(storage: .float32((0 ..< v.count).map { v[order($0)] }))
+        case .float16(let h): CompactWeights(storage: .float16((0 ..< h.count).map { h[order($0)] }))
+        case .bfloat16(let h): CompactWeights(storage: .bfloat16((0 ..< h.count).map { h[order($0)] }))
+        }
+    }
+
+    /// Calls `body` with the weights as float32: in place, or widened into a
+    /// temporary buffer (by up to `threads` threads).
+    func withFloats<R>(threads: Int = 1, _ body: (UnsafePointer<Float>) throws -> R) throws -> R {
+        switch storage {
+        case .float32(let values):
+            return try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        case .float16(let halves), .bfloat16(let halves):
+            let pool = TensorPool.current
+            guard let (buffer, capacity) = TensorPool.buffer(halves.count, from: pool) else {
+                throw RestoreError(.outOfMemory, "cannot allocate \(halves.count / 262_144) MiB to widen weights")
+            }
+            defer { TensorPool.recycle(buffer, capacity: capacity, to: pool) }
+            let half = if case .float16 = storage { true } else { false }
+            halves.withUnsafeBufferPointer { h in
+                WorkSplit.forEachRange(halves.count, threads: threads, minimumChunk: 1 << 16) { range in
+                    if half {
+                        HalfPrecision.widen(float16: h.baseAddress! + range.lowerBound, to: buffer + range.lowerBound,
+                                            count: range.count)
+                    } else {
+                        HalfPrecision.widen(bfloat16: h.baseAddress! + range.lowerBound, to: buffer + range.lowerBound,
+                                            count: range.count)
+                    }
+                }
+            }
+            return try body(buffer)
+        }
+    }
+}
