@@ -82,7 +82,11 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
     return result!
 }
 
-let sdCommands: [String: SDCommand] = [:]
+let sdCommands: [String: SDCommand] = [
+    "denoise": sdDenoiseCommand,
+    "randn": sdRandnCommand,
+    "scheduler": sdSchedulerCommand,
+]
 
 func sdBenchmark(_ arguments: [String]) throws {
     guard let name = arguments.first, let command = sdCommands[name] else {
