@@ -30,10 +30,9 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
     public var initNoiseSigma: Float { 1 }
     /// σ at each timestep, then the final σ.
     private(set) var sigmas: [Float] = []
-    /// x̂₀ of the last step, for the second-order update.
+    /// x̂₀ of the previous step since `setTimesteps`, for the second-order update
+    /// (the first step, having none, is first-order).
     private var previousOriginal: [Float]? = nil
-    /// How many steps have run since the start (capped at the order).
-    private var lowerOrderCount = 0
 
     public init(config: SchedulerConfig) throws {
         schedule = try NoiseSchedule(config, terminalFloor: true)
@@ -99,7 +98,6 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
         sigmas = levels.map { Float($0) } + [finalSigmaIsMinimum ? table[0] : 0]
         stepIndex = 0
         previousOriginal = nil
-        lowerOrderCount = 0
     }
 
     public mutating func setBeginIndex(_ index: Int) throws {
@@ -116,13 +114,12 @@ public struct DPMSolverMultistepScheduler: DiffusionScheduler {
             && (eulerAtFinal || (lowerOrderFinal && count < 15) || !finalSigmaIsMinimum)
         let original = convert(modelOutput, sample)
         let previousSample: [Float]
-        if let earlier = previousOriginal, order == 2, lowerOrderCount >= 1, !finalStep {
+        if let earlier = previousOriginal, order == 2, !finalStep {
             previousSample = secondOrderUpdate(original, earlier, sample)
         } else {
             previousSample = firstOrderUpdate(original, sample)
         }
         previousOriginal = original
-        lowerOrderCount = min(lowerOrderCount + 1, order)
         stepIndex += 1
         return previousSample
     }
