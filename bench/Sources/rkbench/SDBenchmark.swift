@@ -97,6 +97,9 @@ let sdCommands: [String: SDCommand] = [
                       run: sdUNet),
     "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEEncode),
     "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEDecode),
+    "denoise": sdDenoiseCommand,
+    "randn": sdRandnCommand,
+    "scheduler": sdSchedulerCommand,
 ]
 
 func sdBenchmark(_ arguments: [String]) throws {

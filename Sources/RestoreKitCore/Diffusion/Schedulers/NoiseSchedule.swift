@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The training noise schedule of a diffusers scheduler: βₜ for each of the
+/// `num_train_timesteps` training steps and the cumulative products ᾱₜ = Π(1 − βₛ),
+/// in float32 and computed as diffusers computes them with torch (linspace in
+/// float32, the cumulative product accumulated in double), so every coefficient the
+/// schedulers derive starts from the same bits.
+struct NoiseSchedule: Sendable {
+    /// ᾱₜ for t = 0 …, `num_train_timesteps` − 1.
+    let alphasCumprod: [Float]
+
+    var trainSteps: Int { alphasCumprod.count }
+
+    /// The schedule of `config`, with this scheduler's defaults for missing keys.
+    /// `terminalFloor`: the Euler and DPM-Solver schedulers replace a zero ᾱ at the
+    /// last step (after `rescale_betas_zero_snr`) by 2⁻²⁴ so σ stays finite.
+    init(_ config: SchedulerConfig, betaStart defaultStart: Double = 0.0001, betaEnd defaultEnd: Double = 0.02,
+         betaSchedule defaultSchedule: String = "linear", terminalFloor: Bool) throws {
+        let count = try config.integer("num_train_timesteps", default: 1000)
+        guard count >= 2, count <= 100_000 else {
+            throw config.unsupported("num_train_timesteps", .number(Double(count)), expected: "2 … 100000")
+        }
+        var betas: [Float]
+        if let trained = try config.numbers("trained_betas") {
+            guard trained.count == count else {
+                throw config.unsupported("trained_betas", .array(trained.map(JSONValue.number)),
+                                         expected: "\(count) values, one per training step")
+            }
+            betas = trained.map { Float($0) }
+        } else {
+            let start = try config.number("beta_start", default: defaultStart)
+            let end = try config.number("beta_end", default: defaultEnd)
+            switch try config.choice("beta_schedule", default: defaultSchedule,
+                                     allowed: ["linear", "scaled_linear", "squaredcos_cap_v2"]) {
+            case "linear":
+                betas = ScheduleArithmetic.torchLinspace(Float(start), Float(end), count)
+            case "scaled_linear":
+                betas = ScheduleArithmetic.torchLinspace(Float(pow(start, 0.5)), Float(pow(end, 0.5)), count)
+                    .map { $0 * $0 }
+            default:
+                betas = Self.cosineBetas(count)
+            }
+        }
+        let rescale = try config.flag("rescale_betas_zero_snr", default: false)
+        if rescale { betas = Self.zeroTerminalSNR(betas) }
+        var cumulative = Self.cumulativeProduct(betas.map { 1 - $0 })
+        if rescale && terminalFloor { cumulative[count - 1] = 0x1p-24 }
+        alphasCumprod = cumulative
+    }
+
+    /// σₜ = √((1 − ᾱₜ)/ᾱₜ), the noise level of each training step as the
+    /// Euler-family schedulers define it (float32, as torch computes it).
+    var sigmas: [Float] { alphasCumprod.map { ((1 - $0) / $0).squareRoot() } }
+
+    /// Πₛ≤ₜ xₛ stored as float32, accumulated in double as torch's CPU `cumprod` does.
+    static func cumulativeProduct(_ values: [Float]) -> [Float] {
+        var product = 1.0
+        return values.map { value in
+            product *= Double(value)
+            return Float(product)
+        }
+    }
+
+    /// The "squaredcos_cap_v2" schedule: βₜ = min(1 − ᾱ(t+1)/ᾱ(t), 0.999) with
+    /// ᾱ(t) = cos²((t/T + 0.008)/1.008 · π/2), in double, stored as float32.
+    static func cosineBetas(_ count: Int) -> [Float] {
+        func alphaBar(_ t: Double) -> Double { pow(cos((t + 0.008) / 1.008 * Double.pi / 2), 2) }
+        return (0 ..< count).map { i in
+            let t1 = Double(i) / Double(count), t2 = Double(i + 1) / Double(count)
+            return Float(min(1 - alphaBar(t2) / alphaBar(t1), 0.999))
+        }
+    }
+
+    /// Rescales β so the last step has zero signal-to-noise ratio (Lin et al. 2023):
+    /// √ᾱ is shifted and scaled to end at 0 while keeping its first value.
+    static func zeroTerminalSNR(_ betas: [Float]) -> [Float] {
+        var root = cumulativeProduct(betas.map { 1 - $0 }).map { $0.squareRoot() }
+        let first = root[0], last = root[root.count - 1]
+        let scale = first / (first - last)
+        root = root.map { ($0 - last) * scale }
+        let bar = root.map { $0 * $0 }
+        var alphas = [bar[0]]
+        for i in 1 ..< bar.count { alphas.append(bar[i] / bar[i - 1]) }
+        return alphas.map { 1 - $0 }
+    }
+}
