@@ -84,6 +84,7 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
 
 let sdCommands: [String: SDCommand] = [
     "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--threads N] [--repeat R]", run: sdText),
+    "weights": SDCommand(usage: "FILE --component unet|vae|text_encoder --out DIR [--prediction epsilon|v] [--image-size N] [--unet-heads N | --unet-head-channels N] [--text-heads N]", run: sdWeights),
 ]
 
 func sdBenchmark(_ arguments: [String]) throws {
