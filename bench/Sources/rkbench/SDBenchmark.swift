@@ -100,6 +100,7 @@ let sdCommands: [String: SDCommand] = [
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,
+    "weights": SDCommand(usage: "FILE --component unet|vae|text_encoder --out DIR [--prediction epsilon|v] [--image-size N] [--unet-heads N | --unet-head-channels N] [--text-heads N]", run: sdWeights),
 ]
 
 func sdBenchmark(_ arguments: [String]) throws {

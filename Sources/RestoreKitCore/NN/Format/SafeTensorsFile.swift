@@ -82,6 +82,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Tensor `tensor` of this file, to be read when needed.
+    func stored(_ tensor: TensorInfo) throws -> StoredTensor {
+        let region = dataStart + tensor.dataOffsets.lowerBound ..< dataStart + tensor.dataOffsets.upperBound
+        guard let stored = StoredTensor(file: file, region: region, offset: 0, dtype: tensor.dtype, shape: tensor.shape,
+                                        strides: StoredTensor.rowMajorStrides(tensor.shape), origin: tensor.name) else {
+            throw Self.error(path, "tensor '\(tensor.name)' of shape \(tensor.shape) does not fit its bytes")
+        }
+        return stored
+    }
+
     /// The sha256 of the whole file as mapped, in hex: checking what is read
     /// rather than what a second open might find.
     public func sha256() -> String {
