@@ -1,5 +1,7 @@
 """The UNet (SD 1.x- and 2.x-shaped) and the VAE encoder and decoder against
 diffusers' UNet2DConditionModel and AutoencoderKL on the same random weights."""
+import os
+
 import numpy as np
 import torch
 from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -32,6 +34,7 @@ def check(bench, fixtures):
         assert_close(f"{name} VAE encode", bench.array("vae-encode", folder, image=image.numpy()), mean, 1e-4)
         assert_close(f"{name} VAE decode", bench.array("vae-decode", folder, latents=mean), decoded, 1e-4)
     check_controlnet(bench, fixtures)
+    check_half_precision(bench, fixtures)
 
 
 def check_controlnet(bench, fixtures):
@@ -56,3 +59,27 @@ def check_controlnet(bench, fixtures):
                                  latents=latents.numpy(), context=context.numpy(), control_image=image.numpy())
             assert_close(f"{name} UNet + ControlNet ({controlnet.config.controlnet_conditioning_channel_order}), "
                          f"scale {scale}", actual, reference, 1e-4)
+
+
+def check_half_precision(bench, fixtures):
+    """fp16 weight files (diffusers' `variant="fp16"`), kept in 16 bits and widened
+    where they are read, against diffusers computing in fp32 from the same fp16 weights."""
+    generator = torch.Generator().manual_seed(5)
+    folder = f"{fixtures}/sd1"
+    unet = UNet2DConditionModel.from_pretrained(f"{folder}/unet")
+    vae = AutoencoderKL.from_pretrained(f"{folder}/vae")
+    for model, name in ((unet, "unet"), (vae, "vae")):
+        model.half()
+        if not os.path.exists(f"{folder}/{name}/diffusion_pytorch_model.fp16.safetensors"):
+            model.save_pretrained(f"{folder}/{name}", safe_serialization=True, variant="fp16")
+        model.float().eval()
+    latents = torch.randn((1, 4, 8, 8), generator=generator)
+    context = torch.randn((1, 77, 32), generator=generator)
+    with torch.no_grad():
+        reference = unet(latents, 250, encoder_hidden_states=context).sample.numpy()
+        decoded = vae.decode(latents).sample.numpy()
+    actual = bench.array("unet", folder, "--timestep", 250, "--variant", "fp16", latents=latents.numpy(),
+                         context=context.numpy())
+    assert_close("sd1 UNet, fp16 weights", actual, reference, 1e-4)
+    assert_close("sd1 VAE decode, fp16 weights", bench.array("vae-decode", folder, "--variant", "fp16",
+                                                             latents=latents.numpy()), decoded, 1e-4)

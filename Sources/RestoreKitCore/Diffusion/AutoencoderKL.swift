@@ -101,8 +101,8 @@ public final class AutoencoderKL: Sendable {
     private let decoderOut: ConvolutionLayer
 
     /// The autoencoder of a diffusers `vae/` folder.
-    public convenience init(folder: String) throws {
-        let component = try DiffusersComponent(path: folder)
+    public convenience init(folder: String, variant: String? = nil) throws {
+        let component = try DiffusersComponent(path: folder, variant: variant)
         try self.init(configuration: Configuration(component), weights: component.weights)
         try component.weights.finish()
     }

@@ -57,8 +57,8 @@ public final class CLIPTextEncoder: Sendable {
 
     /// The text encoder of a diffusers `text_encoder/` folder, with `loras` merged
     /// at their scales.
-    public convenience init(folder: String, loras: [(LoRA, scale: Float)] = []) throws {
-        let component = try DiffusersComponent(path: folder)
+    public convenience init(folder: String, variant: String? = nil, loras: [(LoRA, scale: Float)] = []) throws {
+        let component = try DiffusersComponent(path: folder, variant: variant)
         for (lora, scale) in loras { try lora.merge(into: component.weights, target: .textEncoder, scale: scale) }
         try self.init(configuration: Configuration(component), weights: component.weights)
         try component.weights.finish(unused: Self.isUnused)

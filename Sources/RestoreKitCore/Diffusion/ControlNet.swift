@@ -24,8 +24,8 @@ public final class ControlNet: Sendable {
     private let bgr: Bool
 
     /// The ControlNet of a diffusers folder (`config.json` and its weights).
-    public convenience init(folder: String) throws {
-        let component = try DiffusersComponent(path: folder)
+    public convenience init(folder: String, variant: String? = nil) throws {
+        let component = try DiffusersComponent(path: folder, variant: variant)
         try self.init(component)
         try component.weights.finish()
     }

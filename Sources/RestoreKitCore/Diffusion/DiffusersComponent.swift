@@ -8,8 +8,9 @@ import Glibc
 /// Weights are found as diffusers and transformers save them: one
 /// `diffusion_pytorch_model.safetensors` or `model.safetensors`, or shards listed
 /// by a `….safetensors.index.json`; the full-precision file first, else the
-/// `fp16` variant (`….fp16.safetensors`). Any dtype safetensors can store as
-/// floats (F32, F16, BF16) is read.
+/// `fp16` variant (`….fp16.safetensors`), or the variant first when one is asked
+/// for (diffusers' `variant="fp16"`). Any dtype safetensors can store as floats
+/// (F32, F16, BF16) is read, and kept in that precision.
 public struct DiffusersComponent {
     /// The folder.
     public let path: String
@@ -19,22 +20,25 @@ public struct DiffusersComponent {
     public let weights: WeightStore
 
     /// The file names weights are looked for under, in order of preference.
-    static let weightNames = ["diffusion_pytorch_model", "model"].flatMap { stem in
-        ["", ".fp16"].map { stem + $0 + ".safetensors" }
+    static func weightNames(variant: String?) -> [String] {
+        let variants = variant.map { [".\($0)", ""] } ?? ["", ".fp16"]
+        return ["diffusion_pytorch_model", "model"].flatMap { stem in variants.map { stem + $0 + ".safetensors" } }
     }
 
-    public init(path: String) throws {
+    /// The component in `path`; `variant` (e.g. "fp16") prefers that variant's files.
+    public init(path: String, variant: String? = nil) throws {
         self.path = path
         let configPath = path + "/config.json"
         guard Self.exists(configPath) else {
             throw RestoreError(.model, "'\(path)' has no config.json: not a diffusers model folder")
         }
         config = try JSONValue.read(configPath)
-        weights = try Self.weights(in: path)
+        weights = try Self.weights(in: path, variant: variant)
     }
 
-    private static func weights(in folder: String) throws -> WeightStore {
-        for name in weightNames {
+    private static func weights(in folder: String, variant: String?) throws -> WeightStore {
+        let names = weightNames(variant: variant)
+        for name in names {
             let file = folder + "/" + name
             if exists(file) {
                 return try WeightStore(files: [SafeTensorsFile(path: file)], source: file)
@@ -47,7 +51,7 @@ public struct DiffusersComponent {
         if exists(folder + "/diffusion_pytorch_model.bin") || exists(folder + "/pytorch_model.bin") {
             throw RestoreError(.unsupported, "'\(folder)' holds PyTorch .bin weights; convert them to safetensors")
         }
-        throw RestoreError(.model, "'\(folder)' has no weights (\(weightNames.joined(separator: ", ")) or a sharded index)")
+        throw RestoreError(.model, "'\(folder)' has no weights (\(names.joined(separator: ", ")) or a sharded index)")
     }
 
     /// The files a sharded checkpoint's index names in its `weight_map`.

@@ -17,8 +17,8 @@ public final class UNet: Sendable {
     private let convOut: ConvolutionLayer
 
     /// The UNet of a diffusers `unet/` folder, with `loras` merged at their scales.
-    public convenience init(folder: String, loras: [(LoRA, scale: Float)] = []) throws {
-        let component = try DiffusersComponent(path: folder)
+    public convenience init(folder: String, variant: String? = nil, loras: [(LoRA, scale: Float)] = []) throws {
+        let component = try DiffusersComponent(path: folder, variant: variant)
         for (lora, scale) in loras { try lora.merge(into: component.weights, target: .unet, scale: scale) }
         try self.init(configuration: UNetConfiguration(component), weights: component.weights)
         try component.weights.finish()

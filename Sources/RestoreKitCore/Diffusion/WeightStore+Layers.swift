@@ -1,9 +1,11 @@
 /// The engine's layers built from PyTorch-named weights (`name.weight`,
-/// `name.bias`), each shape checked by the store.
+/// `name.bias`), each shape checked by the store. Weights stay in the
+/// precision the file stores them (fp16 in half the memory) and convolutions
+/// transform theirs at each run: what lets a 1 GB-parameter UNet fit in memory.
 extension WeightStore {
     func linear(_ name: String, _ inputs: Int, _ outputs: Int, bias: Bool = true,
                 activation: Activation = .identity) throws -> Linear {
-        try Linear(inputs: inputs, outputs: outputs, weight: take(name + ".weight", shape: [outputs, inputs]),
+        try Linear(inputs: inputs, outputs: outputs, weight: takeCompact(name + ".weight", shape: [outputs, inputs]),
                    bias: bias ? take(name + ".bias", shape: [outputs]) : nil, activation: activation)
     }
 
@@ -11,7 +13,7 @@ extension WeightStore {
     /// convolution `[outputs, inputs, 1, 1]` (the same computation).
     func pointwise(_ name: String, _ inputs: Int, _ outputs: Int) throws -> Linear {
         let shape = self.shape(name + ".weight")?.count == 4 ? [outputs, inputs, 1, 1] : [outputs, inputs]
-        return try Linear(inputs: inputs, outputs: outputs, weight: take(name + ".weight", shape: shape),
+        return try Linear(inputs: inputs, outputs: outputs, weight: takeCompact(name + ".weight", shape: shape),
                           bias: take(name + ".bias", shape: [outputs]))
     }
 
@@ -34,7 +36,7 @@ extension WeightStore {
         let pad = asymmetric ?? (padding, padding, padding, padding)
         return try ConvolutionLayer(geometry: ConvolutionGeometry(kernel: kernel, stride: stride, padding: pad),
                                     outputs: outputs,
-                                    weights: take(name + ".weight", shape: [outputs, inputs, kernel, kernel]),
+                                    raw: takeCompact(name + ".weight", shape: [outputs, inputs, kernel, kernel]),
                                     bias: take(name + ".bias", shape: [outputs]), activation: activation)
     }
 }

@@ -92,11 +92,11 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
 }
 
 let sdCommands: [String: SDCommand] = [
-    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--threads N] [--repeat R]", run: sdText),
-    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--threads N] [--repeat R]",
+    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
+    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]",
                       run: sdUNet),
-    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEEncode),
-    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--threads N] [--repeat R]", run: sdVAEDecode),
+    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
+    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,

@@ -30,9 +30,9 @@ func sdUNet(_ arguments: SDArguments) throws {
         throw RestoreError(.invalidArgument, "--timestep must be a number")
     }
     let threads = try arguments.threads()
-    let unet = try UNet(folder: arguments.model() + "/unet", loras: arguments.loras())
+    let unet = try UNet(folder: arguments.model() + "/unet", variant: arguments["variant"], loras: arguments.loras())
     let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
-    let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0) }
+    let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0, variant: arguments["variant"]) }
     let controlImage = try arguments["control-image"].map { try tensor(NPYArray.read($0), "control-image") }
     guard (controlNet == nil) == (controlImage == nil) else {
         throw RestoreError(.invalidArgument, "--controlnet and --control-image go together")
@@ -53,7 +53,7 @@ func sdUNet(_ arguments: SDArguments) throws {
 func sdVAEEncode(_ arguments: SDArguments) throws {
     let image = try tensor(NPYArray.read(arguments.required("image")), "image")
     let threads = try arguments.threads()
-    let vae = try AutoencoderKL(folder: arguments.model() + "/vae")
+    let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
     let out = try sdTimed(arguments) { try vae.encode(image, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
 }
@@ -62,7 +62,7 @@ func sdVAEEncode(_ arguments: SDArguments) throws {
 func sdVAEDecode(_ arguments: SDArguments) throws {
     let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
     let threads = try arguments.threads()
-    let vae = try AutoencoderKL(folder: arguments.model() + "/vae")
+    let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
     let out = try sdTimed(arguments) { try vae.decode(latents, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
 }
