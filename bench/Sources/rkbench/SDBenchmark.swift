@@ -95,6 +95,8 @@ let sdCommands: [String: SDCommand] = [
     "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
     "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]",
                       run: sdUNet),
+    "pass": SDCommand(usage: "MODEL_DIR --latents F.npy --context F.npy [--timestep T] --out F.npy [--variant fp16] [--threads N] [--repeat R] (one UNet evaluation and one VAE decode, for peak memory)",
+                      run: sdPass),
     "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
     "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
     "denoise": sdDenoiseCommand,

@@ -66,3 +66,24 @@ func sdVAEDecode(_ arguments: SDArguments) throws {
     let out = try sdTimed(arguments) { try vae.decode(latents, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
 }
+
+/// `rkbench sd pass MODEL_DIR --latents F.npy --context F.npy [--timestep T] --out F.npy`:
+/// one UNet evaluation and one VAE decode of the latents in one process, both models
+/// loaded, for the peak-memory figure (`/usr/bin/time -v`); writes the decoded image.
+func sdPass(_ arguments: SDArguments) throws {
+    let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
+    let context = try NPYArray.read(arguments.required("context"))
+    guard context.shape.count == 3, context.shape[0] == 1 else {
+        throw RestoreError(.invalidArgument, "--context must be a (1, tokens, channels) array, not \(context.shape)")
+    }
+    let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
+    let threads = try arguments.threads()
+    let unet = try UNet(folder: arguments.model() + "/unet", variant: arguments["variant"])
+    let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
+    let image = try sdTimed(arguments) {
+        _ = try unet.predict(latents, timestep: Float(arguments["timestep"] ?? "500") ?? 500, context: tokens,
+                             threads: threads)
+        return try vae.decode(latents, threads: threads)
+    }
+    try npy(image).write(to: arguments.required("out"))
+}

@@ -15,7 +15,7 @@ struct Im2colConvolution: Sendable {
     let groups: Int
     /// Per group: (taps · inputChannels/groups) × (outputChannels/groups), row-major,
     /// in the precision the model gives.
-    private let weights: CompactWeights
+    let weights: CompactWeights
 
     /// Rearranges ncnn's weights (outputs × inputs/groups × kh × kw) for the GEMM.
     init(geometry: ConvolutionGeometry, inputChannels: Int, outputChannels: Int, groups: Int, ncnnWeights: [Float]) {

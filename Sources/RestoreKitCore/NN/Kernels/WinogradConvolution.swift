@@ -26,10 +26,11 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     private enum Weights: Sendable {
         /// Transformed once at load: fastest, (m+2)²/9 times the raw size.
         case transformed([Float])
-        /// The raw weights (outputs × inputs × 3 × 3), transformed at each run
-        /// into a temporary buffer: for large models, whose transformed weights
-        /// would not fit in memory; at the image sizes where Winograd pays, the
-        /// transform costs about 1 % of the convolution.
+        /// The raw weights as im2col packs them (3 × 3 × inputs × outputs, shared
+        /// with an `Im2colConvolution`), transformed at each run into a temporary
+        /// buffer: for large models, whose transformed weights would not fit in
+        /// memory; at the image sizes where Winograd pays, the transform costs
+        /// about 1 % of the convolution.
         case onDemand(CompactWeights)
     }
 
@@ -45,25 +46,27 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         let count = Variant.inputTile * Variant.inputTile * inputChannels * paddedOutputs
         weights = .transformed([Float](unsafeUninitializedCapacity: count) { u, initialised in
             ncnnWeights.withUnsafeBufferPointer { w in
-                Self.transform(w.baseAddress!, inputs: inputChannels, outputs: outputChannels,
+                Self.transform(w.baseAddress!, packed: false, inputs: inputChannels, outputs: outputChannels,
                                paddedOutputs: paddedOutputs, into: u.baseAddress!, threads: ProcessorInfo.coreCount)
             }
             initialised = count
         })
     }
 
-    /// Keeps `raw` weights (outputs × inputs × 3 × 3) and transforms them at each run.
-    init(inputChannels: Int, outputChannels: Int, raw: CompactWeights) {
+    /// Keeps `packed` weights (3 × 3 × inputs × outputs, im2col's layout) and
+    /// transforms them at each run.
+    init(inputChannels: Int, outputChannels: Int, packed: CompactWeights) {
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         paddedOutputs = (outputChannels + 7) / 8 * 8
-        weights = .onDemand(raw)
+        weights = .onDemand(packed)
     }
 
-    /// U = G g Gᵀ for every (output, input) pair of `w` into `out` ((m+2)²
-    /// matrices of inputs × paddedOutputs; the padding columns zero).
-    private static func transform(_ w: UnsafePointer<Float>, inputs: Int, outputs: Int, paddedOutputs n: Int,
-                                  into out: UnsafeMutablePointer<Float>, threads: Int) {
+    /// U = G g Gᵀ for every (output, input) pair of `w` (outputs × inputs × 3 × 3,
+    /// or 3 × 3 × inputs × outputs when `packed`) into `out` ((m+2)² matrices of
+    /// inputs × paddedOutputs; the padding columns zero).
+    private static func transform(_ w: UnsafePointer<Float>, packed: Bool, inputs: Int, outputs: Int,
+                                  paddedOutputs n: Int, into out: UnsafeMutablePointer<Float>, threads: Int) {
         let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }, planes = inputs * n
         if n > outputs {
             for p in 0 ..< a * a {
@@ -73,13 +76,15 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         g.withUnsafeBufferPointer { g in
             parallelFor(outputs, threads: threads) { o in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: a * 3) { gk in
+                    // Tap t of pair (o, i) is at k[t · step].
+                    let step = packed ? inputs * outputs : 1
                     for i in 0 ..< inputs {
-                        let k = w + (o * inputs + i) * 9
+                        let k = packed ? w + i * outputs + o : w + (o * inputs + i) * 9
                         // G · kernel (a × 3), then · Gᵀ (a × a).
                         for r in 0 ..< a {
                             for c in 0 ..< 3 {
-                                gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
-                                    + g[r * 3 + 2] * Double(k[6 + c])
+                                gk[r * 3 + c] = g[r * 3] * Double(k[c * step]) + g[r * 3 + 1] * Double(k[(3 + c) * step])
+                                    + g[r * 3 + 2] * Double(k[(6 + c) * step])
                             }
                         }
                         for r in 0 ..< a {
@@ -106,8 +111,8 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
             }
             defer { TensorPool.recycle(buffer, capacity: capacity, to: pool) }
             try raw.withFloats(threads: threads) { w in
-                Self.transform(w, inputs: inputChannels, outputs: outputChannels, paddedOutputs: paddedOutputs,
-                               into: buffer, threads: threads)
+                Self.transform(w, packed: true, inputs: inputChannels, outputs: outputChannels,
+                               paddedOutputs: paddedOutputs, into: buffer, threads: threads)
             }
             return try body(buffer)
         }

@@ -12,7 +12,13 @@ struct ConvolutionLayer: Layer {
     enum Kernel: Sendable {
         case winograd(WinogradConvolution<WinogradF63>)
         case im2col(Im2colConvolution)
+        /// Both over one copy of compact weights, chosen per run by the output's size.
+        case adaptive(WinogradConvolution<WinogradF63>, Im2colConvolution)
     }
+
+    /// Output tiles from which a convolution whose weights are transformed at each
+    /// run takes Winograd: below it the transform costs more than it saves.
+    static let onDemandWinogradTiles = 36
 
     let geometry: ConvolutionGeometry
     let outputChannels: Int
@@ -69,11 +75,13 @@ struct ConvolutionLayer: Layer {
         inputChannels = raw.count / perInput
         self.bias = bias
         self.activation = activation
+        let im2col = Im2colConvolution(geometry: geometry, inputChannels: inputChannels, outputChannels: outputs,
+                                       groups: 1, raw: raw)
         if geometry.isWinogradShape {
-            kernel = .winograd(WinogradConvolution(inputChannels: inputChannels, outputChannels: outputs, raw: raw))
+            kernel = .adaptive(WinogradConvolution(inputChannels: inputChannels, outputChannels: outputs,
+                                                   packed: im2col.weights), im2col)
         } else {
-            kernel = .im2col(Im2colConvolution(geometry: geometry, inputChannels: inputChannels, outputChannels: outputs,
-                                               groups: 1, raw: raw))
+            kernel = .im2col(im2col)
         }
     }
 
@@ -110,15 +118,25 @@ struct ConvolutionLayer: Layer {
             throw shapeError("cannot add \(residual.tensor.shapeDescription) to the \(output.shapeDescription) output")
         }
         let sources = ChannelSource.concatenation(parts)
-        switch kernel {
-        case .winograd(let w):
+        func winograd(_ w: WinogradConvolution<WinogradF63>) throws {
             try w.run(sources, keep: keepTransforms, height: first.height, width: first.width, padTop: size.pad.top,
                       padLeft: size.pad.left, padValue: geometry.padValue, bias: bias, activation: activation,
                       residual: residual, output: output, context: context)
-        case .im2col(let c):
+        }
+        func im2col(_ c: Im2colConvolution) throws {
             try c.run(sources, height: first.height, width: first.width, output: output, pad: size.pad, context: context)
             addBias(bias, activation: activation, to: output, threads: context.threads)
             if let residual { addResidual(residual, to: output, threads: context.threads) }
+        }
+        switch kernel {
+        case .winograd(let w):
+            try winograd(w)
+        case .im2col(let c):
+            try im2col(c)
+        case .adaptive(let w, let c):
+            let m = WinogradF63.outputTile
+            let tiles = ((size.height + m - 1) / m) * ((size.width + m - 1) / m)
+            try tiles >= Self.onDemandWinogradTiles ? winograd(w) : im2col(c)
         }
         return output
     }
