@@ -82,7 +82,9 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
     return result!
 }
 
-let sdCommands: [String: SDCommand] = [:]
+let sdCommands: [String: SDCommand] = [
+    "tokens": SDCommand(usage: "MODEL_DIR (--prompt TEXT | --prompts FILE.json) --out F.npy: CLIP token ids", run: sdTokens),
+]
 
 func sdBenchmark(_ arguments: [String]) throws {
     guard let name = arguments.first, let command = sdCommands[name] else {
