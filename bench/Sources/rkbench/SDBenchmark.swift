@@ -92,17 +92,18 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
 }
 
 let sdCommands: [String: SDCommand] = [
-    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
-    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--variant fp16] [--variant fp16] [--threads N] [--repeat R]",
+    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
+    "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R]",
                       run: sdUNet),
     "pass": SDCommand(usage: "MODEL_DIR --latents F.npy --context F.npy [--timestep T] --out F.npy [--variant fp16] [--threads N] [--repeat R] (one UNet evaluation and one VAE decode, for peak memory)",
                       run: sdPass),
-    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
-    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--variant fp16] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
+    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
+    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,
     "weights": SDCommand(usage: "FILE --component unet|vae|text_encoder --out DIR [--prediction epsilon|v] [--image-size N] [--unet-heads N | --unet-head-channels N] [--text-heads N]", run: sdWeights),
+    "tokens": SDCommand(usage: "MODEL_DIR (--prompt TEXT | --prompts FILE.json) --out F.npy: CLIP token ids", run: sdTokens),
 ]
 
 func sdBenchmark(_ arguments: [String]) throws {
