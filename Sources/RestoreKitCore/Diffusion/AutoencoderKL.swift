@@ -20,8 +20,10 @@ public final class AutoencoderKL: Sendable {
             inChannels = try component.integer("in_channels", default: 3)
             outChannels = try component.integer("out_channels", default: 3)
             latentChannels = try component.integer("latent_channels", default: 4)
-            guard let channels = component.config["block_out_channels"]?.array?.compactMap(\.int), !channels.isEmpty else {
-                throw component.missing("block_out_channels")
+            let channels = try component.integerList("block_out_channels")
+            // Each level but the last halves the image: more than 16 would make `downscale` absurd, and overflow.
+            guard channels.count <= 16 else {
+                throw RestoreError(.model, "'\(component.path)/config.json': 'block_out_channels' has \(channels.count) levels; at most 16 are supported")
             }
             blockChannels = channels
             layersPerBlock = try component.integer("layers_per_block", default: 1)
@@ -87,6 +89,8 @@ public final class AutoencoderKL: Sendable {
     }
 
     public let configuration: Configuration
+    /// Freed tensors and widened weights (up to 1 GiB idle) kept for the next layers and runs.
+    private let pool = TensorPool(limit: 1 << 28)
     private let encoderIn: ConvolutionLayer
     private let encoderLevels: [Level]
     private let encoderMiddle: Middle
@@ -152,19 +156,20 @@ public final class AutoencoderKL: Sendable {
         guard image.channels == c.inChannels, image.height % c.downscale == 0, image.width % c.downscale == 0 else {
             throw RestoreError(.invalidArgument, "the VAE encodes \(c.inChannels)-channel images whose sides are multiples of \(c.downscale), not \(image.shapeDescription)")
         }
-        let run = ModelRun(threads: threads)
-        var h = try run.convolve(encoderIn, image)
-        for level in encoderLevels {
-            for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
-            if let downsample = level.downsample { h = try downsample(h, run: run) }
+        return try ModelRun.with(threads: threads, pool: pool) { run in
+            var h = try run.convolve(encoderIn, image)
+            for level in encoderLevels {
+                for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
+                if let downsample = level.downsample { h = try downsample(h, run: run) }
+            }
+            h = try run.convolve(encoderOut, encoderNorm(encoderMiddle(h, run: run), threads: run.threads))
+            if let quant { h = try quant(h, threads: run.threads) }
+            let mean = try Tensor(height: h.height, width: h.width, channels: c.latentChannels)
+            for p in 0 ..< h.height * h.width {
+                (mean.pointer + p * c.latentChannels).update(from: h.pointer + p * h.channels, count: c.latentChannels)
+            }
+            return mean
         }
-        h = try run.convolve(encoderOut, encoderNorm(encoderMiddle(h, run: run), threads: run.threads))
-        if let quant { h = try quant(h, threads: run.threads) }
-        let mean = try Tensor(height: h.height, width: h.width, channels: c.latentChannels)
-        for p in 0 ..< h.height * h.width {
-            (mean.pointer + p * c.latentChannels).update(from: h.pointer + p * h.channels, count: c.latentChannels)
-        }
-        return mean
     }
 
     /// The image (values around −1…1) decoded from unscaled `latents`.
@@ -173,14 +178,15 @@ public final class AutoencoderKL: Sendable {
         guard latents.channels == c.latentChannels else {
             throw RestoreError(.invalidArgument, "the VAE decodes \(c.latentChannels)-channel latents, not \(latents.shapeDescription)")
         }
-        let run = ModelRun(threads: threads)
-        var h = latents
-        if let postQuant { h = try postQuant(h, threads: run.threads) }
-        h = try decoderMiddle(run.convolve(decoderIn, h), run: run)
-        for level in decoderLevels {
-            for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
-            if let upsample = level.upsample { h = try upsample(h, run: run) }
+        return try ModelRun.with(threads: threads, pool: pool) { run in
+            var h = latents
+            if let postQuant { h = try postQuant(h, threads: run.threads) }
+            h = try decoderMiddle(run.convolve(decoderIn, h), run: run)
+            for level in decoderLevels {
+                for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
+                if let upsample = level.upsample { h = try upsample(h, run: run) }
+            }
+            return try run.convolve(decoderOut, decoderNorm(h, threads: run.threads))
         }
-        return try run.convolve(decoderOut, decoderNorm(h, threads: run.threads))
     }
 }

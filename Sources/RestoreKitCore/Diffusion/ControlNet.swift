@@ -13,6 +13,8 @@ public struct ControlResiduals: Sendable {
 public final class ControlNet: Sendable {
     public var configuration: UNetConfiguration { encoder.configuration }
     private let encoder: UNetEncoder
+    /// Freed tensors and widened weights (up to 1 GiB idle) kept for the next layers and runs.
+    private let pool = TensorPool(limit: 1 << 28)
     private let conditioningIn: ConvolutionLayer
     private let conditioningBlocks: [ConvolutionLayer]
     private let conditioningOut: ConvolutionLayer
@@ -45,8 +47,10 @@ public final class ControlNet: Sendable {
         let widths: [Int]
         if let list = component.config["conditioning_embedding_out_channels"]?.array {
             widths = list.compactMap(\.int)
-            guard widths.count == list.count, !widths.isEmpty, widths.allSatisfy({ (1 ... 1 << 16).contains($0) }) else {
-                throw component.invalid("conditioning_embedding_out_channels", .array(list), "a list of channel counts")
+            // Each width but the last halves the image: more than 16 would make `downscale` absurd, and overflow.
+            guard widths.count == list.count, (1 ... 16).contains(widths.count),
+                  widths.allSatisfy({ (1 ... 1 << 16).contains($0) }) else {
+                throw component.invalid("conditioning_embedding_out_channels", .array(list), "a list of 1 to 16 channel counts")
             }
         } else {
             widths = [16, 32, 96, 256]
@@ -79,18 +83,19 @@ public final class ControlNet: Sendable {
               image.height == latents.height * downscale, image.width == latents.width * downscale else {
             throw RestoreError(.invalidArgument, "the ControlNet takes \(c.inChannels)-channel latents, a \(c.contextChannels)-channel context and a conditioning image \(downscale)× the latents' size, not \(latents.shapeDescription), \(context.shapeDescription) and \(image.shapeDescription)")
         }
-        let run = ModelRun(threads: threads)
-        var embedding = try run.convolve(conditioningIn, bgr ? reversedChannels(image) : image)
-        for block in conditioningBlocks { embedding = try run.convolve(block, embedding) }
-        let h = try run.convolve(encoder.convIn, latents, residual: run.convolve(conditioningOut, embedding))
-        let (mid, skips) = try encoder(h, time: encoder.time(timestep), context: context, run: run)
-        func project(_ layer: Linear, _ x: Tensor) throws -> Tensor {
-            let out = try layer(x, threads: run.threads)
-            for i in 0 ..< out.count { out.pointer[i] *= scale }
-            return out
+        return try ModelRun.with(threads: threads, pool: pool) { run in
+            var embedding = try run.convolve(conditioningIn, bgr ? reversedChannels(image) : image)
+            for block in conditioningBlocks { embedding = try run.convolve(block, embedding) }
+            let h = try run.convolve(encoder.convIn, latents, residual: run.convolve(conditioningOut, embedding))
+            let (mid, skips) = try encoder(h, time: encoder.time(timestep), context: context, run: run)
+            func project(_ layer: Linear, _ x: Tensor) throws -> Tensor {
+                let out = try layer(x, threads: run.threads)
+                for i in 0 ..< out.count { out.pointer[i] *= scale }
+                return out
+            }
+            return ControlResiduals(skips: try zip(skipProjections, skips).map { try project($0, $1) },
+                                    mid: try project(midProjection, mid))
         }
-        return ControlResiduals(skips: try zip(skipProjections, skips).map { try project($0, $1) },
-                                mid: try project(midProjection, mid))
     }
 
     /// `image` with its channel order reversed.

@@ -33,6 +33,9 @@ public struct DiffusersComponent {
             throw RestoreError(.model, "'\(path)' has no config.json: not a diffusers model folder")
         }
         config = try JSONValue.read(configPath)
+        guard config.object != nil else {
+            throw RestoreError(.model, "'\(configPath)' is \(config.kindDescription), not an object")
+        }
         weights = try Self.weights(in: path, variant: variant)
     }
 
@@ -108,15 +111,25 @@ public struct DiffusersComponent {
         return b
     }
 
-    /// The config's `key` as integers: a list, or one integer repeated `count` times.
-    public func integers(_ key: String, count: Int, default fallback: [Int]? = nil) throws -> [Int] {
+    /// The config's `key` as integers: a list, or one integer repeated `count`
+    /// times; when absent, `fallback` repeated `count` times.
+    public func integers(_ key: String, count: Int, default fallback: Int? = nil) throws -> [Int] {
         guard let value = config[key], !value.isNull else {
             guard let fallback else { throw missing(key) }
-            return fallback
+            return Array(repeating: fallback, count: count)
         }
         if let n = value.int { return Array(repeating: n, count: count) }
         guard let list = value.array, list.count == count, case let ints = list.compactMap(\.int), ints.count == count else {
             throw invalid(key, value, "an integer or a list of \(count) integers")
+        }
+        return ints
+    }
+
+    /// The config's `key` as a non-empty list of integers (block widths).
+    public func integerList(_ key: String) throws -> [Int] {
+        guard let value = config[key], !value.isNull else { throw missing(key) }
+        guard let list = value.array, !list.isEmpty, case let ints = list.compactMap(\.int), ints.count == list.count else {
+            throw invalid(key, value, "a non-empty list of integers")
         }
         return ints
     }

@@ -98,8 +98,13 @@ public struct LoRA {
             let shape = store.shape(weight)!
             let down = try file.info(a.down), up = try file.info(a.up)
             let rank = down.shape.first ?? 0
-            let outputs = shape[0], inputs = shape.dropFirst().reduce(1, *)
-            guard rank > 0, down.count == rank * inputs, up.count == outputs * rank, up.shape.first == outputs else {
+            // A file's shapes may hold any sizes (a zero-size dimension lets the others be huge):
+            // every product is checked, and the weight must have elements.
+            let outputs = shape.first ?? 0, inputs = StoredTensor.count(Array(shape.dropFirst())) ?? 0
+            let (downCount, o1) = rank.multipliedReportingOverflow(by: inputs)
+            let (upCount, o2) = outputs.multipliedReportingOverflow(by: rank)
+            guard rank > 0, outputs > 0, inputs > 0, !o1, !o2, down.count == downCount, up.count == upCount,
+                  up.shape.first == outputs else {
                 throw RestoreError(.model, "'\(path)': '\(a.down)' \(down.shape) and '\(a.up)' \(up.shape) do not fit '\(weight)' \(shape)")
             }
             var factor = scale

@@ -1,13 +1,23 @@
 /// What one forward pass of a diffusion model shares between its blocks: the
-/// threads and the convolutions' scratch buffers.
+/// threads, the convolutions' scratch buffers, and the model's tensor pool, which
+/// keeps freed tensors and widened or transformed weights for the next layers.
 struct ModelRun {
     let threads: Int
     let convolution: ForwardContext
 
-    init(threads: Int) {
+    init(threads: Int, pool: TensorPool) {
         self.threads = max(1, threads)
-        convolution = ForwardContext(threads: self.threads, workspace: Workspace(workers: self.threads), outputCount: 1)
+        convolution = ForwardContext(threads: self.threads, workspace: Workspace(workers: self.threads, pool: pool),
+                                     outputCount: 1)
         BLAS.useCallingThreadOnly()
+    }
+
+    /// Runs `body` with `pool` as the calling thread's tensor pool.
+    static func with<R>(threads: Int, pool: TensorPool, _ body: (ModelRun) throws -> R) rethrows -> R {
+        let previous = TensorPool.current
+        TensorPool.current = pool
+        defer { TensorPool.current = previous }
+        return try body(ModelRun(threads: threads, pool: pool))
     }
 
     /// Runs a convolution, optionally adding `residual` to its output.

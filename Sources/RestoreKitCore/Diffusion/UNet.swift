@@ -12,6 +12,8 @@ public final class UNet: Sendable {
 
     public var configuration: UNetConfiguration { encoder.configuration }
     private let encoder: UNetEncoder
+    /// Freed tensors and widened weights (up to 1 GiB idle) kept for the next layers and runs.
+    private let pool = TensorPool(limit: 1 << 28)
     private let up: [Level]
     private let normOut: GroupNorm
     private let convOut: ConvolutionLayer
@@ -55,26 +57,27 @@ public final class UNet: Sendable {
         guard latents.channels == c.inChannels, context.channels == c.contextChannels else {
             throw RestoreError(.invalidArgument, "the UNet takes \(c.inChannels)-channel latents and a \(c.contextChannels)-channel context, not \(latents.shapeDescription) and \(context.shapeDescription)")
         }
-        let run = ModelRun(threads: threads)
-        let time = try encoder.time(timestep)
-        var (h, skips) = try encoder(run.convolve(encoder.convIn, latents), time: time, context: context, run: run)
-        if let control {
-            guard control.skips.count == skips.count, zip(control.skips, skips).allSatisfy({ $0.hasShape(of: $1) }),
-                  control.mid.hasShape(of: h) else {
-                throw RestoreError(.invalidArgument, "the ControlNet's residuals do not match this UNet's blocks")
+        return try ModelRun.with(threads: threads, pool: pool) { run in
+            let time = try encoder.time(timestep)
+            var (h, skips) = try encoder(run.convolve(encoder.convIn, latents), time: time, context: context, run: run)
+            if let control {
+                guard control.skips.count == skips.count, zip(control.skips, skips).allSatisfy({ $0.hasShape(of: $1) }),
+                      control.mid.hasShape(of: h) else {
+                    throw RestoreError(.invalidArgument, "the ControlNet's residuals do not match this UNet's blocks")
+                }
+                skips = try zip(skips, control.skips).map { try add($0, $1, threads: run.threads) }
+                h = try add(h, control.mid, threads: run.threads)
             }
-            skips = try zip(skips, control.skips).map { try add($0, $1, threads: run.threads) }
-            h = try add(h, control.mid, threads: run.threads)
+            for level in up {
+                for (j, resnet) in level.resnets.enumerated() {
+                    h = try resnet(concatenateChannels(h, skips.removeLast(), threads: run.threads), time: time, run: run)
+                    if !level.attentions.isEmpty { h = try level.attentions[j](h, context: context, run: run) }
+                }
+                if let upsample = level.upsample, let next = skips.last {
+                    h = try upsample(h, height: next.height, width: next.width, run: run)
+                }
+            }
+            return try run.convolve(convOut, normOut(h, threads: run.threads))
         }
-        for level in up {
-            for (j, resnet) in level.resnets.enumerated() {
-                h = try resnet(concatenateChannels(h, skips.removeLast(), threads: run.threads), time: time, run: run)
-                if !level.attentions.isEmpty { h = try level.attentions[j](h, context: context, run: run) }
-            }
-            if let upsample = level.upsample, let next = skips.last {
-                h = try upsample(h, height: next.height, width: next.width, run: run)
-            }
-        }
-        return try run.convolve(convOut, normOut(h, threads: run.threads))
     }
 }

@@ -44,12 +44,10 @@ public struct UNetConfiguration: Sendable, Equatable {
         }
         inChannels = try component.integer("in_channels", default: 4)
         outChannels = upBlocks ? try component.integer("out_channels", default: 4) : 0
-        guard let channels = component.config["block_out_channels"]?.array?.compactMap(\.int), !channels.isEmpty else {
-            throw component.missing("block_out_channels")
-        }
+        let channels = try component.integerList("block_out_channels")
         blockChannels = channels
         let levels = channels.count
-        layersPerBlock = try component.integers("layers_per_block", count: levels, default: [2])
+        layersPerBlock = try component.integers("layers_per_block", count: levels, default: 2)
         let down = try component.strings("down_block_types")
         let up = upBlocks ? try component.strings("up_block_types") : []
         guard down.count == levels, up.count == (upBlocks ? levels : 0) else {
@@ -73,9 +71,9 @@ public struct UNetConfiguration: Sendable, Equatable {
         if let value = component.config["num_attention_heads"], !value.isNull {
             heads = try component.integers("num_attention_heads", count: levels)
         } else {
-            heads = try component.integers("attention_head_dim", count: levels, default: [8])
+            heads = try component.integers("attention_head_dim", count: levels, default: 8)
         }
-        transformerLayers = try component.integers("transformer_layers_per_block", count: levels, default: [1])
+        transformerLayers = try component.integers("transformer_layers_per_block", count: levels, default: 1)
         groups = try component.integer("norm_num_groups", default: 32)
         epsilon = Float(try component.number("norm_eps", default: 1e-5))
         flipSinToCos = try component.flag("flip_sin_to_cos", default: true)

@@ -58,11 +58,11 @@ enum Activation: Sendable, Equatable {
                 p[i] = x < lower ? 0 : x > upper ? x : x * (x * alpha + beta)
             }
         case .silu:
-            for i in 0 ..< count { p[i] = p[i] / (1 + expf(-p[i])) }
+            for i in 0 ..< count { p[i] = p[i] / (1 + VectorMath.exp(-p[i])) }
         case .gelu:
             for i in 0 ..< count { p[i] = 0.5 * p[i] * (1 + erff(p[i] * 0.70710678118654752)) }
         case .quickGELU:
-            for i in 0 ..< count { p[i] = p[i] / (1 + expf(-1.702 * p[i])) }
+            for i in 0 ..< count { p[i] = p[i] / (1 + VectorMath.exp(-1.702 * p[i])) }
         }
     }
 

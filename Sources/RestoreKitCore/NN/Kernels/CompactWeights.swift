@@ -50,12 +50,31 @@ struct CompactWeights: Sendable {
         return 2 * count
     }
 
-    /// The weights reordered: element i of the result is element `order(i)` of these.
-    func permuted(_ order: (Int) -> Int) -> CompactWeights {
+    /// Convolution weights (per group: outputs × inputs × taps) reordered for
+    /// im2col's GEMM (per group: taps × inputs × outputs).
+    func packedForGEMM(groups: Int, outputs: Int, inputs: Int, taps: Int) -> CompactWeights {
+        func pack<T>(_ v: [T]) -> [T] {
+            guard let first = v.first else { return v }
+            var packed = [T](repeating: first, count: v.count)
+            packed.withUnsafeMutableBufferPointer { dst in
+                v.withUnsafeBufferPointer { src in
+                    for g in 0 ..< groups {
+                        let base = g * outputs * inputs * taps
+                        for o in 0 ..< outputs {
+                            for i in 0 ..< inputs {
+                                let from = base + (o * inputs + i) * taps
+                                for t in 0 ..< taps { dst[base + (t * inputs + i) * outputs + o] = src[from + t] }
+                            }
+                        }
+                    }
+                }
+            }
+            return packed
+        }
         switch storage {
-        case .float32(let v): CompactWeights(storage: .float32((0 ..< v.count).map { v[order($0)] }))
-        case .float16(let h): CompactWeights(storage: .float16((0 ..< h.count).map { h[order($0)] }))
-        case .bfloat16(let h): CompactWeights(storage: .bfloat16((0 ..< h.count).map { h[order($0)] }))
+        case .float32(let v): return CompactWeights(storage: .float32(pack(v)))
+        case .float16(let h): return CompactWeights(storage: .float16(pack(h)))
+        case .bfloat16(let h): return CompactWeights(storage: .bfloat16(pack(h)))
         }
     }
 

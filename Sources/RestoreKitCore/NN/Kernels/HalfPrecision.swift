@@ -3,34 +3,19 @@
 /// in 16 bits and widened where a kernel reads them.
 enum HalfPrecision {
     /// Widens `count` binary16 values to float32, exactly (subnormals,
-    /// infinities and NaN included).
+    /// infinities and NaN included). Branch-free so the compiler vectorises it.
     static func widen(float16 source: UnsafePointer<UInt16>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        let out = UnsafeMutableRawPointer(destination)
-        while i + 8 <= count {
-            let h = SIMD8<UInt32>(truncatingIfNeeded: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<UInt16>.self))
-            out.storeBytes(of: widen8(h), toByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
+        for i in 0 ..< count {
+            let h = UInt32(source[i])
+            let magnitude = h & 0x7FFF
+            // Normal numbers: rebias the exponent (15 → 127) and widen the mantissa;
+            // infinity and NaN keep an all-ones exponent; zero and subnormals are
+            // mantissa × 2⁻²⁴, exact in float32.
+            let normal = (magnitude &<< 13) &+ (112 << 23)
+            let large = magnitude >= 0x7C00 ? normal | 0x7F80_0000 : normal
+            let bits = magnitude < 0x0400 ? (Float(magnitude) * 0x1p-24).bitPattern : large
+            destination[i] = Float(bitPattern: bits | (h & 0x8000) &<< 16)
         }
-        while i < count {
-            destination[i] = Float16Bits.toFloat(source[i])
-            i += 1
-        }
-    }
-
-    /// Eight binary16 values (in the low halves) as float32.
-    @inline(__always)
-    private static func widen8(_ h: SIMD8<UInt32>) -> SIMD8<Float> {
-        let sign = (h & 0x8000) &<< 16
-        let magnitude = h & 0x7FFF
-        // Normal numbers: rebias the exponent (15 → 127) and widen the mantissa.
-        var bits = (magnitude &<< 13) &+ SIMD8(repeating: UInt32(112) << 23)
-        // Infinity and NaN keep an all-ones exponent.
-        bits.replace(with: bits | 0x7F80_0000, where: magnitude .>= 0x7C00)
-        // Zero and subnormals: mantissa × 2⁻²⁴, exact in float32.
-        let small = SIMD8<Float>(magnitude) * 0x1p-24
-        bits.replace(with: unsafeBitCast(small, to: SIMD8<UInt32>.self), where: magnitude .< 0x0400)
-        return unsafeBitCast(bits | sign, to: SIMD8<Float>.self)
     }
 
     /// Widens `count` bfloat16 values (the upper halves of float32) to float32.

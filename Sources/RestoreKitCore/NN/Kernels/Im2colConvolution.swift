@@ -30,11 +30,7 @@ struct Im2colConvolution: Sendable {
         self.outputChannels = outputChannels
         self.groups = groups
         let cin = inputChannels / groups, cout = outputChannels / groups, taps = geometry.taps
-        // Destination (g, t, i, o) reads source (g, o, i, t).
-        weights = raw.permuted { index in
-            let o = index % cout, i = index / cout % cin, t = index / (cout * cin) % taps, g = index / (cout * cin * taps)
-            return ((g * cout + o) * cin + i) * taps + t
-        }
+        weights = raw.packedForGEMM(groups: groups, outputs: cout, inputs: cin, taps: taps)
     }
 
     /// Band height (output rows) keeping one im2col buffer near 2 MiB.

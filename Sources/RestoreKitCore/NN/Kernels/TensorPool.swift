@@ -11,14 +11,20 @@ import Glibc
 /// same network on tile after tile, so most outputs fit a buffer freed
 /// moments before. Idle buffers are capped (`limit`), and freed with the pool.
 final class TensorPool: @unchecked Sendable {
-    /// The most floats kept idle: 256 MiB.
-    static let limit = 1 << 26
+    /// The most floats kept idle by default: 256 MiB.
+    static let defaultLimit = 1 << 26
+    /// The most floats this pool keeps idle.
+    let limit: Int
 
     private let lock = Lock()
     private var idle: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
     private var idleFloats = 0
 
-    init() {}
+    /// A pool keeping at most `limit` floats idle (large models: their widened
+    /// and transformed weights are hundreds of MiB, needed again layer after layer).
+    init(limit: Int = TensorPool.defaultLimit) {
+        self.limit = limit
+    }
 
     deinit {
         for buffer in idle { free(buffer.pointer) }
@@ -41,7 +47,7 @@ final class TensorPool: @unchecked Sendable {
     /// tensor, or frees it when the pool is full.
     func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let kept: Bool = lock.withLock {
-            guard idleFloats + capacity <= Self.limit else { return false }
+            guard idleFloats + capacity <= limit else { return false }
             idle.append((pointer, capacity))
             idleFloats += capacity
             return true

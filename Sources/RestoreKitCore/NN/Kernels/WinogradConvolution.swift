@@ -67,6 +67,10 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     /// inputs × paddedOutputs; the padding columns zero).
     private static func transform(_ w: UnsafePointer<Float>, packed: Bool, inputs: Int, outputs: Int,
                                   paddedOutputs n: Int, into out: UnsafeMutablePointer<Float>, threads: Int) {
+        if packed {
+            transformPacked(w, inputs: inputs, outputs: outputs, paddedOutputs: n, into: out, threads: threads)
+            return
+        }
         let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }, planes = inputs * n
         if n > outputs {
             for p in 0 ..< a * a {
@@ -76,15 +80,13 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         g.withUnsafeBufferPointer { g in
             parallelFor(outputs, threads: threads) { o in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: a * 3) { gk in
-                    // Tap t of pair (o, i) is at k[t · step].
-                    let step = packed ? inputs * outputs : 1
                     for i in 0 ..< inputs {
-                        let k = packed ? w + i * outputs + o : w + (o * inputs + i) * 9
+                        let k = w + (o * inputs + i) * 9
                         // G · kernel (a × 3), then · Gᵀ (a × a).
                         for r in 0 ..< a {
                             for c in 0 ..< 3 {
-                                gk[r * 3 + c] = g[r * 3] * Double(k[c * step]) + g[r * 3 + 1] * Double(k[(3 + c) * step])
-                                    + g[r * 3 + 2] * Double(k[(6 + c) * step])
+                                gk[r * 3 + c] = g[r * 3] * Double(k[c]) + g[r * 3 + 1] * Double(k[3 + c])
+                                    + g[r * 3 + 2] * Double(k[6 + c])
                             }
                         }
                         for r in 0 ..< a {
@@ -93,6 +95,40 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
                                 out[(r * a + c) * planes + i * n + o] = Float(v)
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The transform of im2col-packed weights (tap t of pair (o, i) at
+    /// `w[(t · inputs + i) · outputs + o]`), in float32 and a whole row of outputs
+    /// at a time, so the loops run over contiguous memory and vectorise: what keeps
+    /// transforming at each run cheap.
+    private static func transformPacked(_ w: UnsafePointer<Float>, inputs: Int, outputs: Int, paddedOutputs n: Int,
+                                        into out: UnsafeMutablePointer<Float>, threads: Int) {
+        let a = Variant.inputTile, g = Variant.kernelTransform.flatMap { $0 }.map { Float($0) }, planes = inputs * n
+        let plane = inputs * outputs
+        parallelFor(inputs, threads: threads) { i in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: a * 3 * outputs) { gk in
+                let gk = gk.baseAddress!
+                // gk[r][c] = Σⱼ G[r][j] · k[j][c], a row of outputs each.
+                for r in 0 ..< a {
+                    for c in 0 ..< 3 {
+                        let dst = gk + (r * 3 + c) * outputs
+                        let k0 = w + (c * inputs + i) * outputs, k1 = k0 + 3 * plane, k2 = k0 + 6 * plane
+                        let g0 = g[r * 3], g1 = g[r * 3 + 1], g2 = g[r * 3 + 2]
+                        for o in 0 ..< outputs { dst[o] = g0 * k0[o] + g1 * k1[o] + g2 * k2[o] }
+                    }
+                }
+                // U[r][c] = Σⱼ gk[r][j] · G[c][j].
+                for r in 0 ..< a {
+                    let h0 = gk + r * 3 * outputs, h1 = h0 + outputs, h2 = h1 + outputs
+                    for c in 0 ..< a {
+                        let dst = out + (r * a + c) * planes + i * n
+                        let g0 = g[c * 3], g1 = g[c * 3 + 1], g2 = g[c * 3 + 2]
+                        for o in 0 ..< outputs { dst[o] = h0[o] * g0 + h1[o] * g1 + h2[o] * g2 }
+                        if n > outputs { (dst + outputs).initialize(repeating: 0, count: n - outputs) }
                     }
                 }
             }

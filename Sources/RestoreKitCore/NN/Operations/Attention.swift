@@ -66,13 +66,22 @@ enum Attention {
     private static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
         var largest = -Float.infinity
         for j in 0 ..< count { largest = max(largest, row[j]) }
-        var sum: Float = 0
-        for j in 0 ..< count {
-            let e = expf(row[j] - largest)
-            row[j] = e
-            sum += e
+        for j in 0 ..< count { row[j] = VectorMath.exp(row[j] - largest) }
+        // Four running sums: independent additions the processor can overlap.
+        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        var j = 0
+        while j + 4 <= count {
+            sums.0 += row[j]
+            sums.1 += row[j + 1]
+            sums.2 += row[j + 2]
+            sums.3 += row[j + 3]
+            j += 4
         }
-        let inverse = 1 / sum
+        while j < count {
+            sums.0 += row[j]
+            j += 1
+        }
+        let inverse = 1 / ((sums.0 + sums.1) + (sums.2 + sums.3))
         for j in 0 ..< count { row[j] *= inverse }
     }
 }
