@@ -18,3 +18,11 @@ def check(bench, fixtures):
                 reference = model(ids)[0].numpy()
             actual = bench.array("text", f"{fixtures}/{name}", "--threads", 2, tokens=ids.numpy().astype(np.float32))
             assert_close(f"{name} text encoder, {length} tokens", actual, reference, 1e-4)
+        # A prompt through the folder's tokenizer, as the pipeline encodes it.
+        from diffusers import StableDiffusionPipeline
+        pipe = StableDiffusionPipeline.from_pretrained(f"{fixtures}/{name}", safety_checker=None)
+        prompt = "a photo of a cat on a sofa, highly detailed, 35mm"
+        with torch.no_grad():
+            reference = pipe.encode_prompt(prompt, "cpu", 1, False)[0].numpy()
+        actual = bench.array("text", f"{fixtures}/{name}", "--prompt", prompt)
+        assert_close(f"{name} text encoder, prompt as the pipeline encodes it", actual, reference, 1e-4)

@@ -92,7 +92,7 @@ func sdTimed<T>(_ arguments: SDArguments, _ body: () throws -> T) throws -> T {
 }
 
 let sdCommands: [String: SDCommand] = [
-    "text": SDCommand(usage: "MODEL_DIR --tokens F.npy --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
+    "text": SDCommand(usage: "MODEL_DIR (--prompt TEXT | --tokens F.npy) --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R]", run: sdText),
     "unet": SDCommand(usage: "MODEL_DIR --latents F.npy --timestep T --context F.npy --out F.npy [--controlnet DIR --control-image F.npy [--control-scale S]] [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R]",
                       run: sdUNet),
     "pass": SDCommand(usage: "MODEL_DIR --latents F.npy --context F.npy [--timestep T] --out F.npy [--variant fp16] [--threads N] [--repeat R] (one UNet evaluation and one VAE decode, for peak memory)",
