@@ -89,8 +89,8 @@ public final class AutoencoderKL: Sendable {
     }
 
     public let configuration: Configuration
-    /// Freed tensors and widened weights (up to 1 GiB idle) kept for the next layers and runs.
-    private let pool = TensorPool(limit: 1 << 28)
+    /// Freed tensors and widened weights (up to 256 MiB idle) kept for the next layers and runs.
+    private let pool = TensorPool(limit: 1 << 26)
     private let encoderIn: ConvolutionLayer
     private let encoderLevels: [Level]
     private let encoderMiddle: Middle

@@ -12,8 +12,8 @@ public final class UNet: Sendable {
 
     public var configuration: UNetConfiguration { encoder.configuration }
     private let encoder: UNetEncoder
-    /// Freed tensors and widened weights (up to 1 GiB idle) kept for the next layers and runs.
-    private let pool = TensorPool(limit: 1 << 28)
+    /// Freed tensors and widened weights (up to 512 MiB idle) kept for the next layers and runs.
+    private let pool = TensorPool(limit: 1 << 27)
     private let up: [Level]
     private let normOut: GroupNorm
     private let convOut: ConvolutionLayer

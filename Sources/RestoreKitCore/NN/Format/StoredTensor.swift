@@ -116,6 +116,15 @@ public struct StoredTensor: Sendable {
         self.origin = origin
     }
 
+    /// The elements of a contiguous F16 or BF16 tensor where they lie in the mapped
+    /// file (2-byte aligned), with the object that keeps the mapping alive; nil
+    /// for other tensors. Lets 16-bit weights be used without a copy.
+    func mappedHalves() -> (pointer: UnsafePointer<UInt16>, owner: AnyObject)? {
+        guard dtype == .f16 || dtype == .bf16, isContiguous, count > 0, let base = file.bytes.baseAddress,
+              (Int(bitPattern: base) + start) % 2 == 0 else { return nil }
+        return ((base + start).assumingMemoryBound(to: UInt16.self), file)
+    }
+
     /// The elements as Float in row-major order (F32, F16 and BF16 only).
     public func floats() throws -> [Float] {
         guard dtype.isReadableAsFloat else {

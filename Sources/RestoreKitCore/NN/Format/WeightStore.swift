@@ -55,6 +55,17 @@ public final class WeightStore: @unchecked Sendable {
     /// file stores them (fp16 and bf16 in half the memory) unless an adaptation
     /// was added to them.
     func takeCompact(_ name: String, shape: [Int]) throws -> CompactWeights {
+        if let tensor = tensors[name], tensor.shape == shape, let (pointer, owner) = tensor.mappedHalves() {
+            let unadapted: Bool = lock.withLock {
+                guard additions[name] == nil else { return false }
+                taken.insert(name)
+                return true
+            }
+            if unadapted {
+                return CompactWeights(storage: .mapped(pointer, count: tensor.count, bfloat: tensor.dtype == .bf16,
+                                                       owner: owner))
+            }
+        }
         let (floats, dtype) = try take(name, shape: shape, compact: true)
         switch dtype {
         case .f16: return CompactWeights(floats, halfPrecision: true)
