@@ -18,7 +18,7 @@ HF_HUB_OFFLINE=1 $py bench/sd_models.py "$out" >/dev/null 2>&1
 threads=2
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-sgemm=$($rk nn sgemm --threads $threads | sed -n 's/.*gflops=\([^ ]*\).*/\1/p')
+sgemm=$($rk nn sgemm --threads $threads | sed -n 's/.*sgemm_gflops=\([^ ]*\).*/\1/p')
 
 echo "## Stable Diffusion: RestoreKit vs PyTorch CPU"
 echo
