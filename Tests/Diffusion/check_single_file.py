@@ -322,9 +322,10 @@ SCHEDULER_KEYS = ["_class_name", "beta_start", "beta_end", "beta_schedule", "num
 
 
 def check_config(what, actual, expected, component):
-    """UNet and VAE: every key diffusers writes (but its version); text encoder and scheduler: what models read."""
+    """UNet and VAE: every key diffusers writes (but its version and the path it loaded from); text encoder and
+    scheduler: what models read."""
     if component in ("unet", "vae"):
-        keys = sorted(set(expected) - {"_diffusers_version"})
+        keys = sorted(set(expected) - {"_diffusers_version", "_name_or_path"})
         extra = sorted(set(actual) - set(expected))
         if extra:
             raise AssertionError(f"{what} config: keys diffusers does not write: {extra}")

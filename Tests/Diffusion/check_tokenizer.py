@@ -149,7 +149,7 @@ def legacy_folder(folder, into):
     from transformers import CLIPTokenizer
     os.makedirs(os.path.join(into, "tokenizer"))
     for name in ("vocab.json", "merges.txt"):
-        os.symlink(os.path.join(folder, name), os.path.join(into, "tokenizer", name))
+        os.symlink(os.path.abspath(os.path.join(folder, name)), os.path.join(into, "tokenizer", name))
     token = lambda content: {"__type": "AddedToken", "content": content, "lstrip": False, "normalized": True,
                              "rstrip": False, "single_word": False}
     config = {"add_prefix_space": False, "bos_token": token("<|startoftext|>"), "do_lower_case": True,

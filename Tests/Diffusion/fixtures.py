@@ -8,7 +8,7 @@ transformers from config dicts, for the parity tests: `python fixtures.py OUT` w
             text encoder, v-prediction, tokenizer padding with "!"
 
 each a diffusers folder (model_index.json; unet/, vae/, text_encoder/, tokenizer/,
-scheduler/) with fp32 safetensors, and OUT/controlnet-sd1, OUT/controlnet-sd2:
+scheduler/) with fp32 safetensors (and the fp16 variant of unet/ and vae/), and OUT/controlnet-sd1, OUT/controlnet-sd2:
 ControlNets made from those UNets (RGB and BGR conditioning). Every parameter is randomised, norms and biases
 included, so a weight the engine ignores shows. CLIP's BPE vocabulary comes from the
 open-clip-torch wheel (MIT), taken with `pip download --no-deps`; nothing calls a hub.
@@ -24,7 +24,7 @@ import zipfile
 
 import torch
 
-FIXTURE_VERSION = "1"
+FIXTURE_VERSION = "2"
 
 
 def bytes_to_unicode():
@@ -128,6 +128,8 @@ def make_pipeline(folder, bpe_lines, sd2):
                                        scheduler=scheduler, safety_checker=None, feature_extractor=None,
                                        requires_safety_checker=False)
     pipeline.save_pretrained(folder, safe_serialization=True)
+    for name, model in (("unet", unet), ("vae", vae)):  # diffusers' fp16 variant files
+        model.half().save_pretrained(os.path.join(folder, name), safe_serialization=True, variant="fp16")
 
 
 def make_controlnet(folder, pipeline_folder, seed):

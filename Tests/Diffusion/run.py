@@ -13,7 +13,7 @@ from sdtest import Bench
 
 
 def main():
-    rkbench, out = sys.argv[1], sys.argv[2]
+    rkbench, out = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     wanted = sys.argv[3:]
     fixtures.main(out)
     here = os.path.dirname(os.path.abspath(__file__))
