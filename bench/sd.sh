@@ -16,7 +16,7 @@ out=bench/out/sd
 mkdir -p "$out"
 HF_HUB_OFFLINE=1 $py bench/sd_models.py "$out" >/dev/null 2>&1
 threads=2
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 sgemm=$($rk nn sgemm --threads $threads | sed -n 's/.*sgemm_gflops=\([^ ]*\).*/\1/p')
 
