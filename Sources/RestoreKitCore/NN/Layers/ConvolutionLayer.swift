@@ -18,7 +18,7 @@ struct ConvolutionLayer: Layer {
 
     /// Output tiles from which a convolution whose weights are transformed at each
     /// run takes Winograd: below it the transform costs more than it saves.
-    static let onDemandWinogradTiles = 36
+    static let onDemandWinogradTiles = 64
 
     let geometry: ConvolutionGeometry
     let outputChannels: Int
