@@ -13,6 +13,15 @@ private func tensor(_ array: NPYArray, _ name: String) throws -> Tensor {
     }
 }
 
+/// `--context`, a (1, tokens, channels) array, as a row of tokens.
+private func contextTensor(_ arguments: SDArguments) throws -> Tensor {
+    let context = try NPYArray.read(arguments.required("context"))
+    guard context.shape.count == 3, context.shape[0] == 1 else {
+        throw RestoreError(.invalidArgument, "--context must be a (1, tokens, channels) array, not \(context.shape)")
+    }
+    return try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
+}
+
 /// A tensor as an NCHW array of batch 1.
 private func npy(_ tensor: Tensor) -> NPYArray {
     NPYArray(shape: [1, tensor.channels, tensor.height, tensor.width], values: tensor.planar())
@@ -22,16 +31,12 @@ private func npy(_ tensor: Tensor) -> NPYArray {
 /// [--controlnet DIR --control-image F.npy --control-scale S]`
 func sdUNet(_ arguments: SDArguments) throws {
     let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
-    let context = try NPYArray.read(arguments.required("context"))
-    guard context.shape.count == 3, context.shape[0] == 1 else {
-        throw RestoreError(.invalidArgument, "--context must be a (1, tokens, channels) array, not \(context.shape)")
-    }
+    let tokens = try contextTensor(arguments)
     guard let timestep = Float(try arguments.required("timestep")) else {
         throw RestoreError(.invalidArgument, "--timestep must be a number")
     }
     let threads = try arguments.threads()
     let unet = try UNet(folder: arguments.model() + "/unet", variant: arguments["variant"], loras: arguments.loras())
-    let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
     let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0, variant: arguments["variant"]) }
     let controlImage = try arguments["control-image"].map { try tensor(NPYArray.read($0), "control-image") }
     guard (controlNet == nil) == (controlImage == nil) else {
@@ -72,11 +77,7 @@ func sdVAEDecode(_ arguments: SDArguments) throws {
 /// loaded, for the peak-memory figure (`/usr/bin/time -v`); writes the decoded image.
 func sdPass(_ arguments: SDArguments) throws {
     let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
-    let context = try NPYArray.read(arguments.required("context"))
-    guard context.shape.count == 3, context.shape[0] == 1 else {
-        throw RestoreError(.invalidArgument, "--context must be a (1, tokens, channels) array, not \(context.shape)")
-    }
-    let tokens = try Tensor(interleaved: context.values, height: 1, width: context.shape[1], channels: context.shape[2])
+    let tokens = try contextTensor(arguments)
     let threads = try arguments.threads()
     let unet = try UNet(folder: arguments.model() + "/unet", variant: arguments["variant"])
     let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
