@@ -40,13 +40,6 @@ enum Activation: Sendable, Equatable {
         switch self {
         case .identity:
             return
-        case .relu:
-            Self.vectorised(p, count) { $0.replacing(with: 0, where: $0 .< 0) } scalar: { max($0, 0) }
-        case .leakyReLU(let slope):
-            Self.vectorised(p, count) { $0.replacing(with: $0 * slope, where: $0 .< 0) } scalar: { $0 < 0 ? $0 * slope : $0 }
-        case .clip(let lo, let hi):
-            Self.vectorised(p, count) { $0.clamped(lowerBound: SIMD8(repeating: lo), upperBound: SIMD8(repeating: hi)) }
-                scalar: { Swift.min(Swift.max($0, lo), hi) }
         case .sigmoid:
             for i in 0 ..< count { p[i] = 1 / (1 + expf(-p[i])) }
         case .mish:
@@ -57,17 +50,12 @@ enum Activation: Sendable, Equatable {
                 let x = p[i]
                 p[i] = x < lower ? 0 : x > upper ? x : x * (x * alpha + beta)
             }
-        case .silu:
-            for i in 0 ..< count { p[i] = p[i] / (1 + VectorMath.exp(-p[i])) }
-        case .gelu:
-            for i in 0 ..< count { p[i] = 0.5 * p[i] * (1 + erff(p[i] * 0.70710678118654752)) }
-        case .quickGELU:
-            for i in 0 ..< count { p[i] = p[i] / (1 + VectorMath.exp(-1.702 * p[i])) }
+        case .relu, .leakyReLU, .clip, .silu, .gelu, .quickGELU:
+            VectorMath.transform(p, count: count) { apply($0) }
         }
     }
 
-    /// Whether the activation maps every value on its own with a SIMD8 body
-    /// (so output transforms may apply it to registers directly).
+    /// The activation of eight values (so output transforms may apply it to registers directly).
     @inline(__always)
     func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
         switch self {
@@ -75,26 +63,13 @@ enum Activation: Sendable, Equatable {
         case .relu: return v.replacing(with: 0, where: v .< 0)
         case .leakyReLU(let slope): return v.replacing(with: v * slope, where: v .< 0)
         case .clip(let lo, let hi): return v.clamped(lowerBound: SIMD8(repeating: lo), upperBound: SIMD8(repeating: hi))
-        default:
+        case .silu: return v / (1 + VectorMath.exp(-v))
+        case .gelu: return 0.5 * v * (1 + VectorMath.erf(v * 0.70710678118654752))
+        case .quickGELU: return v / (1 + VectorMath.exp(-1.702 * v))
+        case .sigmoid, .mish, .hardSwish:
             var out = v
             withUnsafeMutableBytes(of: &out) { apply($0.baseAddress!.assumingMemoryBound(to: Float.self), count: 8) }
             return out
-        }
-    }
-
-    @inline(__always)
-    private static func vectorised(_ p: UnsafeMutablePointer<Float>, _ count: Int,
-                                   _ body: (SIMD8<Float>) -> SIMD8<Float>, scalar: (Float) -> Float) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: body(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            p[i] = scalar(p[i])
-            i += 1
         }
     }
 }

@@ -78,6 +78,24 @@ import Testing
         #expect(NNTest.maxDifference(summed, eltwise) == 0)
     }
 
+    @Test(arguments: [(48, 48), (32, 32), (30, 17), (12, 12), (5, 40)])
+    func rawWeightsPickTheirKernelByOutputSize(_ size: (height: Int, width: Int)) throws {
+        // A large model's convolution (raw weights): F(6×6) at 48², F(4×4) at 32², im2col split by
+        // output channels below that; all equal the direct convolution.
+        let inputs = 6, outputs = 136
+        let w = NNTest.values(outputs * inputs * 9), b = NNTest.values(outputs, seed: 3)
+        let layer = try ConvolutionLayer(geometry: ConvolutionGeometry(kernel: 3, padding: 1), outputs: outputs,
+                                         raw: CompactWeights(w), bias: b, activation: .silu)
+        let x = try NNTest.tensor(inputs, size.height, size.width)
+        let expected = try NNTest.convolution(x, weights: w, bias: b, outputs: outputs, kernel: (3, 3), pad: (1, 1, 1, 1))
+        Activation.silu.apply(expected.pointer, count: expected.count)
+        let tolerance = 2e-5 * max(1, NNTest.maxMagnitude(expected))
+        for threads in [1, 2] {
+            let got = try NNTest.run(layer, [x], threads: threads)[0]
+            #expect(NNTest.maxDifference(got, expected) < tolerance, "\(size), \(threads) threads")
+        }
+    }
+
     @Test func depthwiseAndGroupedConvolution() throws {
         for (groups, inputs, outputs) in [(6, 6, 6), (2, 6, 4), (3, 9, 12)] {
             let k = outputs * inputs / groups * 9

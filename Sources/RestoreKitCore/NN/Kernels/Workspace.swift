@@ -53,9 +53,10 @@ final class Workspace: @unchecked Sendable {
         buffers = (0 ..< self.workers * Slot.allCases.count).map { _ in Buffer(pool: pool) }
     }
 
-    /// Makes every worker's `slot` hold at least `count` floats.
-    func reserve(_ slot: Slot, count: Int) throws {
-        for worker in 0 ..< workers {
+    /// Makes every worker's `slot` hold at least `count` floats (`onlyFirst`:
+    /// worker 0's alone, for a buffer all workers share).
+    func reserve(_ slot: Slot, count: Int, onlyFirst: Bool = false) throws {
+        for worker in 0 ..< (onlyFirst ? 1 : workers) {
             let buffer = buffers[worker * Slot.allCases.count + slot.rawValue]
             guard buffer.capacity < count else { continue }
             buffer.release()

@@ -3,8 +3,9 @@
 /// 18 pad value, 5 bias, 6 weight count, 9/10 fused activation; weights
 /// outputs × inputs × kh × kw, then the bias).
 ///
-/// 3×3 stride-1 undilated kernels run as Winograd F(6×6, 3×3); everything
-/// else as im2col + sgemm. The layer also accepts its input as several
+/// 3×3 stride-1 undilated kernels run as Winograd F(6×6, 3×3) (weights kept
+/// raw for large models: F(6×6), F(4×4) or im2col by the output's size);
+/// everything else as im2col + sgemm. The layer also accepts its input as several
 /// tensors side by side and a weighted residual sum (`forward(parts:…)`),
 /// which lets the network fold a `Concat` feeding only this layer, and an
 /// `Eltwise` sum reading only its output, into it instead of copying.
@@ -12,12 +13,13 @@ struct ConvolutionLayer: Layer {
     enum Kernel: Sendable {
         case winograd(WinogradConvolution<WinogradF63>)
         case im2col(Im2colConvolution)
-        /// Both over one copy of compact weights, chosen per run by the output's size.
-        case adaptive(WinogradConvolution<WinogradF63>, Im2colConvolution)
+        /// All three over one copy of compact weights, chosen per run by the output's size.
+        case adaptive(WinogradConvolution<WinogradF63>, WinogradConvolution<WinogradF43>, Im2colConvolution)
     }
 
     /// Output tiles from which a convolution whose weights are transformed at each
-    /// run takes Winograd: below it the transform costs more than it saves.
+    /// run takes Winograd (F(6×6) if it has that many of its tiles, else F(4×4)):
+    /// below it the transform costs more than it saves.
     static let onDemandWinogradTiles = 64
 
     let geometry: ConvolutionGeometry
@@ -79,6 +81,8 @@ struct ConvolutionLayer: Layer {
                                        groups: 1, raw: raw)
         if geometry.isWinogradShape {
             kernel = .adaptive(WinogradConvolution(inputChannels: inputChannels, outputChannels: outputs,
+                                                   packed: im2col.weights),
+                               WinogradConvolution(inputChannels: inputChannels, outputChannels: outputs,
                                                    packed: im2col.weights), im2col)
         } else {
             kernel = .im2col(im2col)
@@ -118,7 +122,7 @@ struct ConvolutionLayer: Layer {
             throw shapeError("cannot add \(residual.tensor.shapeDescription) to the \(output.shapeDescription) output")
         }
         let sources = ChannelSource.concatenation(parts)
-        func winograd(_ w: WinogradConvolution<WinogradF63>) throws {
+        func winograd<V>(_ w: WinogradConvolution<V>) throws {
             try w.run(sources, keep: keepTransforms, height: first.height, width: first.width, padTop: size.pad.top,
                       padLeft: size.pad.left, padValue: geometry.padValue, bias: bias, activation: activation,
                       residual: residual, output: output, context: context)
@@ -133,10 +137,15 @@ struct ConvolutionLayer: Layer {
             try winograd(w)
         case .im2col(let c):
             try im2col(c)
-        case .adaptive(let w, let c):
-            let m = WinogradF63.outputTile
-            let tiles = ((size.height + m - 1) / m) * ((size.width + m - 1) / m)
-            try tiles >= Self.onDemandWinogradTiles ? winograd(w) : im2col(c)
+        case .adaptive(let w63, let w43, let c):
+            func tiles(_ m: Int) -> Int { ((size.height + m - 1) / m) * ((size.width + m - 1) / m) }
+            if tiles(WinogradF63.outputTile) >= Self.onDemandWinogradTiles {
+                try winograd(w63)
+            } else if tiles(WinogradF43.outputTile) >= Self.onDemandWinogradTiles {
+                try winograd(w43)
+            } else {
+                try im2col(c)
+            }
         }
         return output
     }

@@ -3,16 +3,21 @@ import Glibc
 #endif
 
 /// Multi-head scaled dot-product attention, softmax(Q Kᵀ · scale) V per head,
-/// computed a block of queries at a time so that memory stays bounded: only a
-/// block × keys score matrix per worker exists, never the whole queries × keys
-/// matrix of a head (4096 × 4096 for a 64 × 64 latent).
+/// computed a block of queries × a block of keys at a time so that memory stays
+/// bounded: only a block × block score matrix per worker exists, never the whole
+/// queries × keys matrix of a head (4096 × 4096 for a 64 × 64 latent). Across
+/// key blocks the softmax is accumulated online: each row keeps its running
+/// maximum and sum, and its partial output is rescaled when the maximum grows.
 ///
 /// Rows are tokens (pixels); a row of Q, K and V holds every head's values
 /// side by side (head h at columns h·d ..< (h+1)·d), as the projections write
 /// them. The output has the same layout.
 enum Attention {
-    /// Queries per block: the block's scores (block × keys) stay in cache-sized memory.
-    static let queryBlock = 64
+    /// Queries per block: every sgemm packs its key or value block again, so
+    /// long query blocks pack them less often.
+    static let queryBlock = 256
+    /// Keys per block: a block's scores (queryBlock × keyBlock, 1 MiB) stay in cache.
+    static let keyBlock = 1024
 
     /// Writes softmax(Q Kᵀ · scale) V for `heads` heads of `headSize` values into
     /// `out` (`queries` rows, stride `outStride`). Q has `queries` rows, K and V
@@ -24,24 +29,50 @@ enum Attention {
                     threads: Int) throws {
         let blocksPerHead = (queries + queryBlock - 1) / queryBlock
         let workers = max(1, min(threads, heads * blocksPerHead))
-        guard let scratch = allocateFloats(workers * queryBlock * keys) else {
-            throw RestoreError(.outOfMemory, "cannot allocate \(workers * queryBlock * keys / 262_144) MiB of attention scores")
+        let scoresPerWorker = min(queries, queryBlock) * min(keys, keyBlock)
+        // Per worker: the scores, then each row's running maximum and sum.
+        let perWorker = scoresPerWorker + 2 * queryBlock
+        guard let scratch = allocateFloats(workers * perWorker) else {
+            throw RestoreError(.outOfMemory, "cannot allocate \(workers * perWorker / 262_144) MiB of attention scores")
         }
         defer { free(scratch) }
         WorkSplit.forEachBlock(heads * blocksPerHead, threads: workers) { block, worker in
             let head = block / blocksPerHead, q0 = block % blocksPerHead * queryBlock
             let rows = min(queryBlock, queries - q0), column = head * headSize
-            let scores = scratch + worker * queryBlock * keys
-            BLAS.sgemm(m: rows, n: keys, k: headSize, a: q + q0 * qStride + column, lda: qStride,
-                       b: k + column, ldb: kStride, transposeB: true, c: scores, ldc: keys, alpha: scale)
-            for r in 0 ..< rows {
-                let row = scores + r * keys
-                let visible = causal ? min(keys, q0 + r + 1) : keys
-                softmax(row, count: visible)
-                if visible < keys { (row + visible).initialize(repeating: 0, count: keys - visible) }
+            let scores = scratch + worker * perWorker, largest = scores + scoresPerWorker, sums = largest + queryBlock
+            let o = out + q0 * outStride + column
+            largest.initialize(repeating: -.infinity, count: rows)
+            sums.initialize(repeating: 0, count: rows)
+            let seen = causal ? min(keys, q0 + rows) : keys
+            for k0 in stride(from: 0, to: seen, by: keyBlock) {
+                let columns = min(keyBlock, seen - k0)
+                BLAS.sgemm(m: rows, n: columns, k: headSize, a: q + q0 * qStride + column, lda: qStride,
+                           b: k + k0 * kStride + column, ldb: kStride, transposeB: true, c: scores, ldc: columns,
+                           alpha: scale * log2e)
+                for r in 0 ..< rows {
+                    let row = scores + r * columns
+                    let visible = causal ? max(0, min(columns, q0 + r + 1 - k0)) : columns
+                    if visible < columns { (row + visible).initialize(repeating: 0, count: columns - visible) }
+                    guard visible > 0 else { continue }
+                    let top = max(largest[r], maximum(row, count: visible))
+                    let sum = exponentiate(row, count: visible, minus: top)
+                    if k0 > 0 {
+                        // The earlier blocks' sum and output, in the units of the new maximum.
+                        let factor = exp2f(largest[r] - top)
+                        sums[r] *= factor
+                        for j in 0 ..< headSize { o[r * outStride + j] *= factor }
+                    }
+                    largest[r] = top
+                    sums[r] += sum
+                }
+                BLAS.sgemm(m: rows, n: headSize, k: columns, a: scores, lda: columns, b: v + k0 * vStride + column,
+                           ldb: vStride, c: o, ldc: outStride, accumulate: k0 > 0)
             }
-            BLAS.sgemm(m: rows, n: headSize, k: keys, a: scores, lda: keys, b: v + column, ldb: vStride,
-                       c: out + q0 * outStride + column, ldc: outStride)
+            // The softmax's division, on the head's output rather than on every score.
+            for r in 0 ..< rows {
+                let inverse = 1 / sums[r]
+                for j in 0 ..< headSize { o[r * outStride + j] *= inverse }
+            }
         }
     }
 
@@ -62,26 +93,33 @@ enum Attention {
         return out
     }
 
-    /// Replaces `count` scores by their softmax.
-    private static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var largest = -Float.infinity
-        for j in 0 ..< count { largest = max(largest, row[j]) }
-        for j in 0 ..< count { row[j] = VectorMath.exp(row[j] - largest) }
-        // Four running sums: independent additions the processor can overlap.
-        var sums: (Float, Float, Float, Float) = (0, 0, 0, 0)
-        var j = 0
-        while j + 4 <= count {
-            sums.0 += row[j]
-            sums.1 += row[j + 1]
-            sums.2 += row[j + 2]
-            sums.3 += row[j + 3]
-            j += 4
+    /// Scores are made in base 2: softmax(s) = 2^(s·log₂e − max) / Σ.
+    private static let log2e: Float = 1.44269504088896341
+
+    /// The largest of `count` scores.
+    private static func maximum(_ row: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(row)
+        var largest = VectorMath.Vector(repeating: -.infinity)
+        var i = 0
+        while i + 8 <= count {
+            let x = raw.loadUnaligned(fromByteOffset: i * 4, as: VectorMath.Vector.self)
+            largest.replace(with: x, where: x .> largest)
+            i += 8
         }
-        while j < count {
-            sums.0 += row[j]
-            j += 1
+        var top = largest.max()
+        for j in i ..< count { top = max(top, row[j]) }
+        return top
+    }
+
+    /// Replaces `count` scores (in base 2) by 2^(score − `top`) and returns their sum.
+    private static func exponentiate(_ row: UnsafeMutablePointer<Float>, count: Int, minus top: Float) -> Float {
+        var sums = VectorMath.Vector()
+        // Padding of −∞ makes the last vector's missing lanes add 2⁻¹²⁶, nothing next to the 1 of the largest.
+        VectorMath.transform(row, count: count, padding: -.infinity) { x in
+            let e = VectorMath.exp2NonPositive(x - top)
+            sums += e
+            return e
         }
-        let inverse = 1 / ((sums.0 + sums.1) + (sums.2 + sums.3))
-        for j in 0 ..< count { row[j] *= inverse }
+        return sums.sum()
     }
 }

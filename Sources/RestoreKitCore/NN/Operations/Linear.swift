@@ -2,8 +2,10 @@
 /// tensor: PyTorch's `nn.Linear`, and a 1×1 convolution.
 ///
 /// The weight stays in PyTorch's layout (outputs × inputs), in the precision
-/// the model file gives (`CompactWeights`), and sgemm reads it transposed. Work is split by rows (tokens) when there are many, else by
-/// output columns, each block a single-threaded sgemm on its own worker.
+/// the model file gives (`CompactWeights`), and sgemm reads it transposed. Work
+/// is split by rows (tokens) when there are many, else by output columns, each
+/// block a single-threaded sgemm on its own worker. Every call packs its block's
+/// weights, so a block has at least `minimumRows` rows.
 public struct Linear: Sendable {
     public let inputs: Int
     public let outputs: Int
@@ -28,6 +30,9 @@ public struct Linear: Sendable {
         self.activation = activation
     }
 
+    /// Rows a block split by rows has at least.
+    private static let minimumRows = 256
+
     /// The layer applied to each pixel of `x` (which must have `inputs` channels).
     func callAsFunction(_ x: Tensor, threads: Int) throws -> Tensor {
         guard x.channels == inputs else {
@@ -42,8 +47,8 @@ public struct Linear: Sendable {
     /// `c` (row stride `ldc`).
     func apply(_ x: UnsafePointer<Float>, rows: Int, to c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) throws {
         try weight.withFloats(threads: threads) { w in
-            let byRows = rows >= 64 * threads
-            let blocks = byRows ? min(rows, threads * 4) : min(max(1, outputs / 64), threads)
+            let byRows = rows >= Self.minimumRows * threads
+            let blocks = byRows ? min(rows / Self.minimumRows, threads * 4) : min(max(1, outputs / 64), threads)
             let size = ((byRows ? rows : outputs) + blocks - 1) / blocks
             WorkSplit.forEachBlock(blocks, threads: threads) { block, _ in
                 if byRows {
