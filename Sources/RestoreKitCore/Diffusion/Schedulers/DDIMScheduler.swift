@@ -56,19 +56,13 @@ public struct DDIMScheduler: DiffusionScheduler {
         let beta = 1 - alpha
         let sqrtAlpha = alpha.squareRoot(), sqrtBeta = beta.squareRoot()
 
-        var original: [Float], epsilon: [Float]
+        let original = prediction.original(modelOutput, sample, alphaCumprod: alpha, clipRange: clipRange)
+        let epsilon: [Float]
         switch prediction {
-        case .epsilon:
-            original = zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
-            epsilon = modelOutput
-        case .velocity:
-            original = zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
-            epsilon = zip(sample, modelOutput).map { x, v in sqrtAlpha * v + sqrtBeta * x }
-        case .sample:
-            original = modelOutput
-            epsilon = zip(sample, modelOutput).map { x, x0 in (x - sqrtAlpha * x0) / sqrtBeta }
+        case .epsilon: epsilon = modelOutput
+        case .velocity: epsilon = zip(sample, modelOutput).map { x, v in sqrtAlpha * v + sqrtBeta * x }
+        case .sample: epsilon = zip(sample, modelOutput).map { x, x0 in (x - sqrtAlpha * x0) / sqrtBeta }
         }
-        if let clipRange { original = original.map { min(max($0, -clipRange), clipRange) } }
 
         // σₜ(η) of the DDIM paper's eq. 16.
         let variance = ((1 - alphaPrevious) / beta) * (1 - alpha / alphaPrevious)

@@ -58,18 +58,7 @@ public struct DDPMScheduler: DiffusionScheduler {
         let currentAlpha = alpha / alphaPrevious
         let currentBeta = 1 - currentAlpha
 
-        var original: [Float]
-        switch prediction {
-        case .epsilon:
-            let sqrtBeta = beta.squareRoot(), sqrtAlpha = alpha.squareRoot()
-            original = zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
-        case .velocity:
-            let sqrtBeta = beta.squareRoot(), sqrtAlpha = alpha.squareRoot()
-            original = zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
-        case .sample:
-            original = modelOutput
-        }
-        if let clipRange { original = original.map { min(max($0, -clipRange), clipRange) } }
+        let original = prediction.original(modelOutput, sample, alphaCumprod: alpha, clipRange: clipRange)
 
         // The posterior mean μ̃(xₜ, x₀) of q(xₜ₋₁ | xₜ, x₀).
         let originalCoefficient = alphaPrevious.squareRoot() * currentBeta / beta

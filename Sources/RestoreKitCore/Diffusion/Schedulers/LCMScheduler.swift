@@ -58,21 +58,14 @@ public struct LCMScheduler: DiffusionScheduler {
         let previous = stepIndex + 1 < timesteps.count ? Int(timesteps[stepIndex + 1]) : t
         let alpha = schedule.alphasCumprod[t]
         let alphaPrevious = previous >= 0 ? schedule.alphasCumprod[previous] : finalAlphaCumprod
-        let beta = 1 - alpha, betaPrevious = 1 - alphaPrevious
+        let betaPrevious = 1 - alphaPrevious
 
         // The consistency boundary condition with σ_data = 0.5.
         let scaledTime = Float(t) * timestepScaling
         let skip = 0.25 / (scaledTime * scaledTime + 0.25)
         let out = scaledTime / (scaledTime * scaledTime + 0.25).squareRoot()
 
-        let sqrtAlpha = alpha.squareRoot(), sqrtBeta = beta.squareRoot()
-        var original: [Float]
-        switch prediction {
-        case .epsilon: original = zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
-        case .velocity: original = zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
-        case .sample: original = modelOutput
-        }
-        if let clipRange { original = original.map { min(max($0, -clipRange), clipRange) } }
+        let original = prediction.original(modelOutput, sample, alphaCumprod: alpha, clipRange: clipRange)
         let denoised = zip(original, sample).map { x0, x in out * x0 + skip * x }
 
         let last = stepIndex == timesteps.count - 1

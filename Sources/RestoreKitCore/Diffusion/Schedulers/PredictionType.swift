@@ -12,3 +12,20 @@ enum PredictionType: String, Sendable {
         return PredictionType(rawValue: name)!
     }
 }
+
+extension PredictionType {
+    /// The clean sample x₀ that `modelOutput` implies for `sample` at a step whose ᾱ
+    /// is `alpha`, clipped to ±`clipRange` when given: diffusers' `pred_original_sample`.
+    func original(_ modelOutput: [Float], _ sample: [Float], alphaCumprod alpha: Float,
+                  clipRange: Float?) -> [Float] {
+        let sqrtAlpha = alpha.squareRoot(), sqrtBeta = (1 - alpha).squareRoot()
+        var original: [Float]
+        switch self {
+        case .epsilon: original = zip(sample, modelOutput).map { x, e in (x - sqrtBeta * e) / sqrtAlpha }
+        case .velocity: original = zip(sample, modelOutput).map { x, v in sqrtAlpha * x - sqrtBeta * v }
+        case .sample: original = modelOutput
+        }
+        if let clipRange { original = original.map { min(max($0, -clipRange), clipRange) } }
+        return original
+    }
+}
