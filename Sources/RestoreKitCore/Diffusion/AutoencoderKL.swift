@@ -150,17 +150,22 @@ public final class AutoencoderKL: Sendable {
     }
 
     /// The mean of the latent distribution of `image` (height × width × in
-    /// channels, values in −1…1): height/downscale × width/downscale × latent channels.
-    public func encode(_ image: Tensor, threads: Int) throws -> Tensor {
+    /// channels, values in −1…1): height/downscale × width/downscale × latent
+    /// channels. `tiling` bands the levels above the latent resolution (the same
+    /// result, less memory for large images).
+    public func encode(_ image: Tensor, tiling: Tiling = .automatic, threads: Int) throws -> Tensor {
         let c = configuration
         guard image.channels == c.inChannels, image.height % c.downscale == 0, image.width % c.downscale == 0 else {
             throw RestoreError(.invalidArgument, "the VAE encodes \(c.inChannels)-channel images whose sides are multiples of \(c.downscale), not \(image.shapeDescription)")
         }
+        let bands = try tiling.bands(latentHeight: image.height / c.downscale, width: image.width / c.downscale)
         return try ModelRun.with(threads: threads, pool: pool) { run in
-            var h = try run.convolve(encoderIn, image)
+            var h = try bands.assemble(height: image.height, width: image.width, channels: c.blockChannels[0]) { band in
+                try bands.convolve(encoderIn, rows: band, height: image.height, run: run) { try rows($0, of: image) }
+            }
             for level in encoderLevels {
-                for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
-                if let downsample = level.downsample { h = try downsample(h, run: run) }
+                for resnet in level.resnets { h = try resnet(consume h, bands: bands, run: run) }
+                if let downsample = level.downsample { h = try downsample(h, bands: bands, run: run) }
             }
             h = try run.convolve(encoderOut, encoderNorm(encoderMiddle(h, run: run), threads: run.threads))
             if let quant { h = try quant(h, threads: run.threads) }
@@ -172,21 +177,29 @@ public final class AutoencoderKL: Sendable {
         }
     }
 
-    /// The image (values around −1…1) decoded from unscaled `latents`.
-    public func decode(_ latents: Tensor, threads: Int) throws -> Tensor {
+    /// The image (values around −1…1) decoded from unscaled `latents`. `tiling`
+    /// bands the levels above the latent resolution (the same result, less
+    /// memory for large images).
+    public func decode(_ latents: Tensor, tiling: Tiling = .automatic, threads: Int) throws -> Tensor {
         let c = configuration
         guard latents.channels == c.latentChannels else {
             throw RestoreError(.invalidArgument, "the VAE decodes \(c.latentChannels)-channel latents, not \(latents.shapeDescription)")
         }
+        let bands = try tiling.bands(latentHeight: latents.height, width: latents.width)
         return try ModelRun.with(threads: threads, pool: pool) { run in
             var h = latents
             if let postQuant { h = try postQuant(h, threads: run.threads) }
             h = try decoderMiddle(run.convolve(decoderIn, h), run: run)
             for level in decoderLevels {
-                for resnet in level.resnets { h = try resnet(h, time: nil, run: run) }
-                if let upsample = level.upsample { h = try upsample(h, run: run) }
+                for resnet in level.resnets { h = try resnet(consume h, bands: bands, run: run) }
+                if let upsample = level.upsample { h = try upsample(h, bands: bands, run: run) }
             }
-            return try run.convolve(decoderOut, decoderNorm(h, threads: run.threads))
+            let normalization = try decoderNorm.normalization(of: h, threads: run.threads)
+            return try bands.assemble(height: h.height, width: h.width, channels: c.outChannels) { band in
+                try bands.convolve(decoderOut, rows: band, height: h.height, run: run) {
+                    try decoderNorm(rows($0, of: h), normalization, threads: run.threads)
+                }
+            }
         }
     }
 }

@@ -37,4 +37,29 @@ struct ResnetBlock: Sendable {
         let skip = try shortcut?(x, threads: run.threads) ?? x
         return try run.convolve(conv2, h, residual: skip)
     }
+
+    /// The block on `x` (no time embedding: the VAE's blocks) band by band: each
+    /// group norm takes its statistics from the whole map, so any bands give the
+    /// whole map's result. The output overwrites `x` when nothing else holds it
+    /// and the widths match.
+    func callAsFunction(_ x: consuming Tensor, bands: RowBands, run: ModelRun) throws -> Tensor {
+        precondition(timeProjection == nil, "bands of a block with a time embedding")
+        if bands.isWhole(height: x.height) { return try self(x, time: nil, run: run) }
+        let first = try norm1.normalization(of: x, threads: run.threads)
+        let h = try bands.assemble(height: x.height, width: x.width, channels: outputs) { band in
+            try bands.convolve(conv1, rows: band, height: x.height, run: run) {
+                try norm1(rows($0, of: x), first, threads: run.threads)
+            }
+        }
+        let second = try norm2.normalization(of: h, threads: run.threads)
+        // A band reads only its own rows of `x` from here on.
+        let target = inputs == outputs && x.isUniquelyReferenced() ? x : nil
+        return try bands.assemble(height: x.height, width: x.width, channels: outputs, into: target) { band in
+            let out = try bands.convolve(conv2, rows: band, height: h.height, run: run) {
+                try norm2(rows($0, of: h), second, threads: run.threads)
+            }
+            let input = try rows(band, of: x)
+            return try add(out, shortcut?(input, threads: run.threads) ?? input, threads: run.threads)
+        }
+    }
 }

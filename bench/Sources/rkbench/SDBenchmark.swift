@@ -69,6 +69,19 @@ struct SDArguments {
         return [(try LoRA(path: path), scale)]
     }
 
+    /// `--tile auto|whole|N`: the VAE's tiling, N latent rows per band (default auto).
+    func tiling() throws -> AutoencoderKL.Tiling {
+        switch options["tile"] ?? "auto" {
+        case "auto": return .automatic
+        case "whole": return .whole
+        case let text:
+            guard let rows = Int(text) else {
+                throw RestoreError(.invalidArgument, "rkbench sd \(command): --tile '\(text)' is not auto, whole or a number of latent rows")
+            }
+            return .rows(rows)
+        }
+    }
+
     /// `--repeat` (default 1).
     func repeats() throws -> Int { max(1, try integer("repeat", default: 1)) }
 }
@@ -97,8 +110,8 @@ let sdCommands: [String: SDCommand] = [
                       run: sdUNet),
     "pass": SDCommand(usage: "MODEL_DIR --latents F.npy --context F.npy [--timestep T] --out F.npy [--variant fp16] [--threads N] [--repeat R] (one UNet evaluation and one VAE decode, for peak memory)",
                       run: sdPass),
-    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
-    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
+    "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--tile auto|whole|N] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
+    "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--tile auto|whole|N] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,

@@ -54,21 +54,23 @@ func sdUNet(_ arguments: SDArguments) throws {
     try npy(out).write(to: arguments.required("out"))
 }
 
-/// `rkbench sd vae-encode MODEL_DIR --image F.npy --out F.npy`: the latent mean, unscaled.
+/// `rkbench sd vae-encode MODEL_DIR --image F.npy --out F.npy [--tile auto|whole|N]`: the
+/// latent mean, unscaled; N latent rows per band.
 func sdVAEEncode(_ arguments: SDArguments) throws {
     let image = try tensor(NPYArray.read(arguments.required("image")), "image")
-    let threads = try arguments.threads()
+    let threads = try arguments.threads(), tiling = try arguments.tiling()
     let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
-    let out = try sdTimed(arguments) { try vae.encode(image, threads: threads) }
+    let out = try sdTimed(arguments) { try vae.encode(image, tiling: tiling, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
 }
 
-/// `rkbench sd vae-decode MODEL_DIR --latents F.npy --out F.npy`: unscaled latents in, image out.
+/// `rkbench sd vae-decode MODEL_DIR --latents F.npy --out F.npy [--tile auto|whole|N]`:
+/// unscaled latents in, image out; N latent rows per band.
 func sdVAEDecode(_ arguments: SDArguments) throws {
     let latents = try tensor(NPYArray.read(arguments.required("latents")), "latents")
-    let threads = try arguments.threads()
+    let threads = try arguments.threads(), tiling = try arguments.tiling()
     let vae = try AutoencoderKL(folder: arguments.model() + "/vae", variant: arguments["variant"])
-    let out = try sdTimed(arguments) { try vae.decode(latents, threads: threads) }
+    let out = try sdTimed(arguments) { try vae.decode(latents, tiling: tiling, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
 }
 

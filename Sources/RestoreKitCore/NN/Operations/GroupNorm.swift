@@ -23,7 +23,20 @@ public struct GroupNorm: Sendable {
         self.activation = activation
     }
 
+    /// What normalising a given map amounts to: a scale and a shift per channel
+    /// (the group's mean and deviation folded into the norm's weight and bias).
+    struct Normalization: Sendable {
+        let scale: [Float]
+        let shift: [Float]
+    }
+
     func callAsFunction(_ x: Tensor, threads: Int) throws -> Tensor {
+        try callAsFunction(x, normalization(of: x, threads: threads), threads: threads)
+    }
+
+    /// The normalisation of `x`, from its statistics over all its pixels: a map
+    /// evaluated in bands applies it to each band, exactly as to the whole map.
+    func normalization(of x: Tensor, threads: Int) throws -> Normalization {
         guard x.channels == channels else {
             throw RestoreError(.model, "a group norm of \(channels) channels was given \(x.channels)")
         }
@@ -63,6 +76,16 @@ public struct GroupNorm: Sendable {
                 shift[j] = Float(Double(bias[j]) - mean * inverse * Double(weight[j]))
             }
         }
+        return Normalization(scale: scale, shift: shift)
+    }
+
+    /// `x` normalised by `normalization` (of `x` or of a map `x` is part of), then activated.
+    func callAsFunction(_ x: Tensor, _ normalization: Normalization, threads: Int) throws -> Tensor {
+        guard x.channels == channels else {
+            throw RestoreError(.model, "a group norm of \(channels) channels was given \(x.channels)")
+        }
+        let c = channels, pixels = x.height * x.width
+        let scale = normalization.scale, shift = normalization.shift
         let out = try Tensor(height: x.height, width: x.width, channels: c)
         WorkSplit.forEachRange(pixels, threads: threads, minimumChunk: max(1, 16384 / c)) { range in
             for p in range {

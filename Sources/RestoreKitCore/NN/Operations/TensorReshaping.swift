@@ -29,3 +29,13 @@ func upsampleNearest(_ x: Tensor, height: Int, width: Int, threads: Int = 1) thr
     }
     return out
 }
+
+/// Rows `range` of `x`: `x` itself when that is all of it, else a copy.
+func rows(_ range: Range<Int>, of x: Tensor) throws -> Tensor {
+    precondition(range.lowerBound >= 0 && range.upperBound <= x.height && !range.isEmpty, "rows out of range")
+    if range.count == x.height { return x }
+    let out = try Tensor(height: range.count, width: x.width, channels: x.channels)
+    let row = x.width * x.channels
+    out.pointer.update(from: x.pointer + range.lowerBound * row, count: range.count * row)
+    return out
+}
