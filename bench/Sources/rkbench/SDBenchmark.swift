@@ -82,6 +82,23 @@ struct SDArguments {
         }
     }
 
+    /// What a single-file checkpoint cannot tell: `--prediction epsilon|v`, `--image-size N`,
+    /// `--unet-heads N` or `--unet-head-channels N`, `--text-heads N`.
+    func checkpointOptions() throws -> SingleFileCheckpoint.Options {
+        var options = SingleFileCheckpoint.Options()
+        switch self["prediction"] ?? "epsilon" {
+        case "epsilon": options.prediction = .epsilon
+        case "v": options.prediction = .v
+        case let other: throw RestoreError(.invalidArgument, "rkbench sd \(command): --prediction '\(other)' is not epsilon or v")
+        }
+        func value(_ name: String) throws -> Int? { self[name] == nil ? nil : try integer(name, default: 0) }
+        options.imageSize = try value("image-size")
+        options.textHeads = try value("text-heads")
+        if let heads = try value("unet-heads") { options.unetHeads = .count(heads) }
+        if let channels = try value("unet-head-channels") { options.unetHeads = .channels(channels) }
+        return options
+    }
+
     /// `--repeat` (default 1).
     func repeats() throws -> Int { max(1, try integer("repeat", default: 1)) }
 }
@@ -116,7 +133,7 @@ let sdCommands: [String: SDCommand] = [
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,
     "weights": SDCommand(usage: "FILE --component unet|vae|text_encoder --out DIR [--prediction epsilon|v] [--image-size N] [--unet-heads N | --unet-head-channels N] [--text-heads N]", run: sdWeights),
-    "tokens": SDCommand(usage: "MODEL_DIR (--prompt TEXT | --prompts FILE.json) --out F.npy: CLIP token ids", run: sdTokens),
+    "tokens": SDCommand(usage: "(MODEL_DIR | --bpe-merges FILE [--pad-token T] | --checkpoint FILE [--models DIR] [checkpoint options as for weights]) (--prompt TEXT | --prompts FILE.json) --out F.npy: CLIP token ids", run: sdTokens),
 ]
 
 func sdBenchmark(_ arguments: [String]) throws {

@@ -4,10 +4,17 @@ import RestoreKitCore
 /// token ids of the model's CLIP tokenizer (MODEL_DIR/tokenizer), as float32 of shape
 /// (N, model_max_length), one row per prompt; FILE is a JSON array of strings. With
 /// `--bpe-merges FILE [--pad-token TOKEN]` instead of MODEL_DIR, the tokenizer is built
-/// from a merges list alone. Prints the seconds the tokenizing took.
+/// from a merges list alone; with `--checkpoint FILE [--models DIR]`, it is the one a
+/// single-file checkpoint gets: CLIP's vocabulary from the models folder (default:
+/// $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models), padded as the checkpoint's
+/// version pads (the `weights` command's options read the file). Prints the seconds the
+/// tokenizing took.
 func sdTokens(_ arguments: SDArguments) throws {
     let tokenizer: CLIPTokenizer
-    if let merges = arguments["bpe-merges"] {
+    if let file = arguments["checkpoint"] {
+        let checkpoint = try SingleFileCheckpoint(path: file, options: arguments.checkpointOptions())
+        tokenizer = try checkpoint.tokenizer(models: ModelDirectory(path: arguments["models"] ?? ModelDirectory.defaultPath))
+    } else if let merges = arguments["bpe-merges"] {
         tokenizer = try CLIPTokenizer(mergesList: try FileIO.read(merges), file: merges,
                                       padToken: arguments["pad-token"] ?? CLIPTokenizer.endOfText)
     } else {

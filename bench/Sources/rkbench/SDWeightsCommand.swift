@@ -9,19 +9,7 @@ import RestoreKitCore
 /// Options for what the file cannot tell: `--prediction epsilon|v`,
 /// `--image-size N`, `--unet-heads N` or `--unet-head-channels N`, `--text-heads N`.
 func sdWeights(_ arguments: SDArguments) throws {
-    var options = SingleFileCheckpoint.Options()
-    switch arguments["prediction"] ?? "epsilon" {
-    case "epsilon": options.prediction = .epsilon
-    case "v": options.prediction = .v
-    case let other: throw RestoreError(.invalidArgument, "rkbench sd weights: --prediction '\(other)' is not epsilon or v")
-    }
-    func integer(_ name: String) throws -> Int? { arguments[name] == nil ? nil : try arguments.integer(name, default: 0) }
-    options.imageSize = try integer("image-size")
-    options.textHeads = try integer("text-heads")
-    if let heads = try integer("unet-heads") { options.unetHeads = .count(heads) }
-    if let channels = try integer("unet-head-channels") { options.unetHeads = .channels(channels) }
-
-    let checkpoint = try SingleFileCheckpoint(path: arguments.model(), options: options)
+    let checkpoint = try SingleFileCheckpoint(path: arguments.model(), options: arguments.checkpointOptions())
     let component: SingleFileCheckpoint.Component
     switch try arguments.required("component") {
     case "unet": component = checkpoint.unet

