@@ -35,11 +35,11 @@ echo "PyTorch $($py -c 'import torch; print(torch.__version__)'), diffusers $($p
 echo "Random weights of the published architectures; medians of 5 runs after loading; parity max|Δ|/max|ref| (VAE decode: max |Δ| of the image in 0…1)."
 echo "UNet also against $($py bench/sd_cpp_reference.py --info), built from its sdist: the same diffusers folder with wtype f32 (sd.cpp keeps every convolution kernel in f16 regardless), one evaluation = one Euler step of 512×512 txt2img at cfg 1, median of 5 steps."
 echo
-echo "| model | part | GFLOP | RestoreKit s | PyTorch s | ×PyTorch | sd.cpp s | ×sd.cpp | GFLOP/s RestoreKit / of sgemm | parity | RestoreKit s, fp16 file |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for model in sd15 sd21; do
     [ "$quick" = --quick ] && [ $model = sd21 ] && continue
     dir=$out/$model
+    echo "| model | part | GFLOP | RestoreKit s | PyTorch s | ×PyTorch | sd.cpp s | ×sd.cpp | GFLOP/s RestoreKit / of sgemm | parity | RestoreKit s, fp16 file |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     HF_HUB_OFFLINE=1 $py bench/sd_reference.py inputs "$dir" --out "$out" 2>/dev/null
     for part in text unet vae-encode vae-decode; do
         case $part in
