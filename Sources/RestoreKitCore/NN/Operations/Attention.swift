@@ -41,6 +41,9 @@ enum Attention {
             let rows = min(queryBlock, queries - q0), column = head * headSize
             let scores = scratch + worker * perWorker, largest = scores + scoresPerWorker, sums = largest + queryBlock
             let o = out + q0 * outStride + column
+            func scaleOutput(row r: Int, by factor: Float) {
+                for j in 0 ..< headSize { o[r * outStride + j] *= factor }
+            }
             largest.initialize(repeating: -.infinity, count: rows)
             sums.initialize(repeating: 0, count: rows)
             let seen = causal ? min(keys, q0 + rows) : keys
@@ -60,7 +63,7 @@ enum Attention {
                         // The earlier blocks' sum and output, in the units of the new maximum.
                         let factor = exp2f(largest[r] - top)
                         sums[r] *= factor
-                        for j in 0 ..< headSize { o[r * outStride + j] *= factor }
+                        scaleOutput(row: r, by: factor)
                     }
                     largest[r] = top
                     sums[r] += sum
@@ -70,8 +73,7 @@ enum Attention {
             }
             // The softmax's division, on the head's output rather than on every score.
             for r in 0 ..< rows {
-                let inverse = 1 / sums[r]
-                for j in 0 ..< headSize { o[r * outStride + j] *= inverse }
+                scaleOutput(row: r, by: 1 / sums[r])
             }
         }
     }
