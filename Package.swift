@@ -5,6 +5,12 @@ import PackageDescription
 // including the statically linked Swift runtime (see the Makefile's `lib` target).
 let exportMap = Context.packageDirectory + "/Sources/CExports/restore.map"
 
+#if arch(x86_64)
+let avx2: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "RestoreKit",
     products: [
@@ -27,7 +33,13 @@ let package = Package(
         // setjmp/longjmp pair inside C so no Swift frame is ever jumped over.
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
 
-        .target(name: "RestoreKitCore", dependencies: ["CImageCodecs", "COpenBLAS"]),
+        // The engine's kernels for AVX2 + FMA, the only code compiled for more than
+        // the x86-64 baseline; the core calls them after checking the CPU.
+        // Element-wise SIMD functions, inlined into (and compiled with) each caller.
+        .target(name: "VectorMath"),
+        .target(name: "AVX2Kernels", dependencies: ["VectorMath"], swiftSettings: avx2),
+
+        .target(name: "RestoreKitCore", dependencies: ["CImageCodecs", "COpenBLAS", "VectorMath", "AVX2Kernels"]),
 
         // include/restore.h as a Swift module, so CExports implements its exact types.
         .systemLibrary(name: "CRestoreABI"),
@@ -53,7 +65,7 @@ let package = Package(
         // Benchmarks (`make bench`): timed in release builds, never part of `make test`.
         .executableTarget(name: "rkbench", dependencies: ["RestoreKitCore"], path: "bench/Sources/rkbench"),
 
-        .testTarget(name: "RestoreKitCoreTests", dependencies: ["RestoreKitCore"],
+        .testTarget(name: "RestoreKitCoreTests", dependencies: ["RestoreKitCore", "VectorMath", "AVX2Kernels"],
                     path: "Tests/RestoreKitCoreTests", exclude: ["Fixtures"]),
     ]
 )

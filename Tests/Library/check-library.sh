@@ -23,6 +23,13 @@ others=$(grep -v '^restore_' <<<"$exported" || true)
 [ -z "$others" ] || fail "exports non-restore_ symbols: $(head -5 <<<"$others")"
 echo "check-library: exports $(wc -l <<<"$exported") symbols, all restore_*"
 
+# AVX2Kernels is the only code built for AVX2 + FMA, called after a CPU check. A weak
+# definition there (a standard-library specialisation) could be the copy the linker
+# keeps for baseline callers too, and stop the library on CPUs without AVX2.
+weak=$(nm --defined-only .build-so/release/AVX2Kernels.build/*.o | awk '$2 ~ /^[Ww]$/ && $3 !~ /^\$s11AVX2Kernels/ { print $3 }')
+[ -z "$weak" ] || fail "AVX2Kernels defines weak symbols outside its module: $(head -5 <<<"$weak")"
+echo "check-library: AVX2Kernels defines no shared weak code"
+
 [ "$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')" = librestore.so.0 ] || fail "SONAME is not librestore.so.0"
 
 tmp=$(mktemp -d)

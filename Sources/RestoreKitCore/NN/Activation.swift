@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VectorMath
 
 /// The activation ncnn fuses into convolution layers: parameter 9 names it,
 /// parameter 10 (an array) holds its constants.

@@ -15,6 +15,7 @@ public func parallelFor(_ count: Int, threads: Int = 0, _ body: (Int) -> Void) {
     }
     withoutActuallyEscaping(body) { body in
         let state = ParallelState(count: count, body: body)
+        if WorkerPool.shared.run(state, helpers: workers - 1) { return }
         let box = Unmanaged.passRetained(state)
         var threadIDs: [pthread_t] = []
         for _ in 1 ..< workers {
@@ -32,7 +33,7 @@ public func parallelFor(_ count: Int, threads: Int = 0, _ body: (Int) -> Void) {
 }
 
 /// The shared counter of a `parallelFor` call.
-private final class ParallelState: @unchecked Sendable {
+final class ParallelState: @unchecked Sendable {
     let count: Int
     let body: (Int) -> Void
     private var next = 0

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import RestoreKitCore
+import VectorMath
 
 @Suite struct VectorMathTests {
     /// Every 8 consecutive values of `xs` through `f`, lane by lane.

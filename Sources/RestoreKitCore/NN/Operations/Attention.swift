@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AVX2Kernels
+import VectorMath
 
 /// Multi-head scaled dot-product attention, softmax(Q Kᵀ · scale) V per head,
 /// computed a block of queries × a block of keys at a time so that memory stays
@@ -12,8 +14,12 @@ import Glibc
 /// Rows are tokens (pixels); a row of Q, K and V holds every head's values
 /// side by side (head h at columns h·d ..< (h+1)·d), as the projections write
 /// them. The output has the same layout.
+///
+/// Where the CPU has AVX2 and FMA (`panels`), both products run on `PanelGEMM`,
+/// each head's keys and values packed into panels once where sgemm would pack a
+/// block of them for every block of queries, and the softmax on AVX2 too.
 enum Attention {
-    /// Queries per block: every sgemm packs its key or value block again, so
+    /// Queries per block: sgemm packs its key or value block again for each, so
     /// long query blocks pack them less often.
     static let queryBlock = 256
     /// Keys per block: a block's scores (queryBlock × keyBlock, 1 MiB) stay in cache.
@@ -26,7 +32,9 @@ enum Attention {
     static func run(q: UnsafePointer<Float>, qStride: Int, k: UnsafePointer<Float>, kStride: Int,
                     v: UnsafePointer<Float>, vStride: Int, out: UnsafeMutablePointer<Float>, outStride: Int,
                     queries: Int, keys: Int, heads: Int, headSize: Int, scale: Float, causal: Bool,
-                    threads: Int) throws {
+                    threads: Int, panels: Bool = CPUFeatures.hasAVX2FMA) throws {
+        let operands = try AttentionOperands(k: k, kStride: kStride, v: v, vStride: vStride, keys: keys, heads: heads,
+                                    headSize: headSize, panels: panels, threads: threads)
         let blocksPerHead = (queries + queryBlock - 1) / queryBlock
         let workers = max(1, min(threads, heads * blocksPerHead))
         let scoresPerWorker = min(queries, queryBlock) * min(keys, keyBlock)
@@ -49,16 +57,17 @@ enum Attention {
             let seen = causal ? min(keys, q0 + rows) : keys
             for k0 in stride(from: 0, to: seen, by: keyBlock) {
                 let columns = min(keyBlock, seen - k0)
-                BLAS.sgemm(m: rows, n: columns, k: headSize, a: q + q0 * qStride + column, lda: qStride,
-                           b: k + k0 * kStride + column, ldb: kStride, transposeB: true, c: scores, ldc: columns,
-                           alpha: scale * log2e)
+                operands.scores(of: q + q0 * qStride + column, qStride: qStride, rows: rows, head: head,
+                                keys: k0 ..< k0 + columns, alpha: scale * log2e, into: scores)
                 for r in 0 ..< rows {
                     let row = scores + r * columns
                     let visible = causal ? max(0, min(columns, q0 + r + 1 - k0)) : columns
                     if visible < columns { (row + visible).initialize(repeating: 0, count: columns - visible) }
                     guard visible > 0 else { continue }
-                    let top = max(largest[r], maximum(row, count: visible))
-                    let sum = exponentiate(row, count: visible, minus: top)
+                    let top = max(largest[r], panels ? SoftmaxRowAVX2.maximum(row, count: visible)
+                                                             : SoftmaxRow.maximum(row, count: visible))
+                    let sum = panels ? SoftmaxRowAVX2.exponentiate(row, count: visible, minus: top)
+                                     : SoftmaxRow.exponentiate(row, count: visible, minus: top)
                     if k0 > 0 {
                         // The earlier blocks' sum and output, in the units of the new maximum.
                         let factor = exp2f(largest[r] - top)
@@ -68,8 +77,8 @@ enum Attention {
                     largest[r] = top
                     sums[r] += sum
                 }
-                BLAS.sgemm(m: rows, n: headSize, k: columns, a: scores, lda: columns, b: v + k0 * vStride + column,
-                           ldb: vStride, c: o, ldc: outStride, accumulate: k0 > 0)
+                operands.addValues(weightedBy: scores, rows: rows, head: head, keys: k0 ..< k0 + columns,
+                                   into: o, outStride: outStride)
             }
             // The softmax's division, on the head's output rather than on every score.
             for r in 0 ..< rows {
@@ -81,7 +90,7 @@ enum Attention {
     /// Attention of the tokens of `q` over those of `k` and `v` (each `heads` × head
     /// size channels), with the usual scale 1/√(head size).
     static func multiHead(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false,
-                               threads: Int) throws -> Tensor {
+                          threads: Int, panels: Bool = CPUFeatures.hasAVX2FMA) throws -> Tensor {
         guard heads > 0, q.channels % heads == 0, k.channels == q.channels, v.channels == q.channels,
               k.height * k.width == v.height * v.width else {
             throw RestoreError(.model, "attention of \(heads) heads cannot take queries \(q.shapeDescription), keys \(k.shapeDescription) and values \(v.shapeDescription)")
@@ -91,37 +100,10 @@ enum Attention {
         try run(q: q.pointer, qStride: q.channels, k: k.pointer, kStride: k.channels, v: v.pointer, vStride: v.channels,
                 out: out.pointer, outStride: out.channels, queries: q.height * q.width, keys: k.height * k.width,
                 heads: heads, headSize: headSize, scale: 1 / Float(headSize).squareRoot(), causal: causal,
-                threads: threads)
+                threads: threads, panels: panels)
         return out
     }
 
     /// Scores are made in base 2: softmax(s) = 2^(s·log₂e − max) / Σ.
     private static let log2e: Float = 1.44269504088896341
-
-    /// The largest of `count` scores.
-    private static func maximum(_ row: UnsafePointer<Float>, count: Int) -> Float {
-        let raw = UnsafeRawPointer(row)
-        var largest = VectorMath.Vector(repeating: -.infinity)
-        var i = 0
-        while i + 8 <= count {
-            let x = raw.loadUnaligned(fromByteOffset: i * 4, as: VectorMath.Vector.self)
-            largest.replace(with: x, where: x .> largest)
-            i += 8
-        }
-        var top = largest.max()
-        for j in i ..< count { top = max(top, row[j]) }
-        return top
-    }
-
-    /// Replaces `count` scores (in base 2) by 2^(score − `top`) and returns their sum.
-    private static func exponentiate(_ row: UnsafeMutablePointer<Float>, count: Int, minus top: Float) -> Float {
-        var sums = VectorMath.Vector()
-        // Padding of −∞ makes the last vector's missing lanes add 2⁻¹²⁶, nothing next to the 1 of the largest.
-        VectorMath.transform(row, count: count, padding: -.infinity) { x in
-            let e = VectorMath.exp2NonPositive(x - top)
-            sums += e
-            return e
-        }
-        return sums.sum()
-    }
 }

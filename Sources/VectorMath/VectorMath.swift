@@ -2,13 +2,16 @@
 /// library calls so they run eight lanes at a time: for softmax and the
 /// activations of diffusion models, whose libm `expf` and `erff` calls otherwise
 /// take a tenth of a UNet's time.
-enum VectorMath {
-    typealias Vector = SIMD8<Float>
+///
+/// Everything here is inlined into its callers and compiled with their
+/// settings: the engine's baseline code and `AVX2Kernels` share one source.
+public enum VectorMath {
+    public typealias Vector = SIMD8<Float>
 
     /// eˣ, within 2 ulp of the exact value for x in about −87…88; 0 below (as
     /// expf underflows), +∞ above, NaN for NaN.
-    @inline(__always)
-    static func exp(_ x: Vector) -> Vector {
+    @inlinable @inline(__always)
+    public static func exp(_ x: Vector) -> Vector {
         // Comparisons and selects: the standard library's pointwiseMin/Max are not inlined.
         let clamped = x.replacing(with: -87.5, where: x .< -87.5).replacing(with: 88.5, where: x .> 88.5)
         // x = n · ln 2 + r, |r| ≤ ln 2 / 2, with ln 2 split in two for precision.
@@ -38,8 +41,8 @@ enum VectorMath {
     /// 2ˣ for x ≤ 0 (NaN: NaN), within 3 · 10⁻⁷ relative for x ≥ −126; below,
     /// 2⁻¹²⁶. Fewer operations than `exp`, for softmax, whose arguments are
     /// never positive and whose sum makes values below 2⁻¹²⁶ irrelevant.
-    @inline(__always)
-    static func exp2NonPositive(_ x: Vector) -> Vector {
+    @inlinable @inline(__always)
+    public static func exp2NonPositive(_ x: Vector) -> Vector {
         let clamped = x.replacing(with: -126, where: x .< -126)
         // x = n + f, n an integer, |f| ≤ ½ (rounding by adding 1.5 · 2²³).
         let shifted = clamped + 12_582_912
@@ -58,8 +61,8 @@ enum VectorMath {
 
     /// erf(x) within 5 · 10⁻⁷ (Abramowitz & Stegun 7.1.26, 1.5 · 10⁻⁷, plus float32
     /// rounding), odd by construction.
-    @inline(__always)
-    static func erf(_ x: Vector) -> Vector {
+    @inlinable @inline(__always)
+    public static func erf(_ x: Vector) -> Vector {
         let a = x.replacing(with: -x, where: x .< 0)
         let t = 1 / (1 + 0.3275911 * a)
         var p = Vector(repeating: 1.061405429)
@@ -74,8 +77,8 @@ enum VectorMath {
 
     /// Replaces the `count` values at `p` by `body` of them, eight at a time; the
     /// last few go through `body` in a vector padded with `padding`.
-    @inline(__always)
-    static func transform(_ p: UnsafeMutablePointer<Float>, count: Int, padding: Float = 0,
+    @inlinable @inline(__always)
+    public static func transform(_ p: UnsafeMutablePointer<Float>, count: Int, padding: Float = 0,
                           _ body: (Vector) -> Vector) {
         let raw = UnsafeMutableRawPointer(p)
         var i = 0
