@@ -75,6 +75,18 @@ public enum VectorMath {
         return result
     }
 
+    /// x · sigmoid(x) (SiLU).
+    @inlinable @inline(__always)
+    public static func silu(_ x: Vector) -> Vector { x / (1 + exp(-x)) }
+
+    /// x · Φ(x) with the exact normal CDF (PyTorch's GELU).
+    @inlinable @inline(__always)
+    public static func gelu(_ x: Vector) -> Vector { 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
+
+    /// x · sigmoid(1.702 x) (CLIP's quick GELU).
+    @inlinable @inline(__always)
+    public static func quickGELU(_ x: Vector) -> Vector { x / (1 + exp(-1.702 * x)) }
+
     /// Replaces the `count` values at `p` by `body` of them, eight at a time; the
     /// last few go through `body` in a vector padded with `padding`.
     @inlinable @inline(__always)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AVX2Kernels
 import VectorMath
 
 /// The activation ncnn fuses into convolution layers: parameter 9 names it,
@@ -51,6 +52,12 @@ enum Activation: Sendable, Equatable {
                 let x = p[i]
                 p[i] = x < lower ? 0 : x > upper ? x : x * (x * alpha + beta)
             }
+        case .silu where CPUFeatures.hasAVX2FMA:
+            ActivationAVX2.silu(p, count: count)
+        case .gelu where CPUFeatures.hasAVX2FMA:
+            ActivationAVX2.gelu(p, count: count)
+        case .quickGELU where CPUFeatures.hasAVX2FMA:
+            ActivationAVX2.quickGELU(p, count: count)
         case .relu, .leakyReLU, .clip, .silu, .gelu, .quickGELU:
             VectorMath.transform(p, count: count) { apply($0) }
         }
@@ -64,9 +71,9 @@ enum Activation: Sendable, Equatable {
         case .relu: return v.replacing(with: 0, where: v .< 0)
         case .leakyReLU(let slope): return v.replacing(with: v * slope, where: v .< 0)
         case .clip(let lo, let hi): return v.clamped(lowerBound: SIMD8(repeating: lo), upperBound: SIMD8(repeating: hi))
-        case .silu: return v / (1 + VectorMath.exp(-v))
-        case .gelu: return 0.5 * v * (1 + VectorMath.erf(v * 0.70710678118654752))
-        case .quickGELU: return v / (1 + VectorMath.exp(-1.702 * v))
+        case .silu: return VectorMath.silu(v)
+        case .gelu: return VectorMath.gelu(v)
+        case .quickGELU: return VectorMath.quickGELU(v)
         case .sigmoid, .mish, .hardSwish:
             var out = v
             withUnsafeMutableBytes(of: &out) { apply($0.baseAddress!.assumingMemoryBound(to: Float.self), count: 8) }

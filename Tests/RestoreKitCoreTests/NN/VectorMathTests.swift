@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import RestoreKitCore
+import AVX2Kernels
 import VectorMath
 
 @Suite struct VectorMathTests {
@@ -48,5 +49,32 @@ import VectorMath
         var values = (0 ..< 13).map { Float($0) }
         values.withUnsafeMutableBufferPointer { VectorMath.transform($0.baseAddress!, count: 13) { $0 * 2 } }
         #expect(values == (0 ..< 13).map { Float($0 * 2) })
+    }
+
+    @Test(.enabled(if: CPUFeatures.hasAVX2FMA, "AVX2Kernels needs AVX2 and FMA"))
+    func avx2BuildsComputeTheSameFunctions() {
+        // The same source compiled twice: FMA contraction may change the last bits only.
+        let xs = stride(from: -30.0 as Float, through: 30, by: 0.0173).map { $0 }
+        let pairs: [((UnsafeMutablePointer<Float>, Int) -> Void, (VectorMath.Vector) -> VectorMath.Vector)] = [
+            (ActivationAVX2.silu, VectorMath.silu), (ActivationAVX2.gelu, VectorMath.gelu),
+            (ActivationAVX2.quickGELU, VectorMath.quickGELU)]
+        for (avx2, baseline) in pairs {
+            var got = xs
+            got.withUnsafeMutableBufferPointer { avx2($0.baseAddress!, $0.count) }
+            let expected = Self.lanes(xs, baseline)
+            for i in xs.indices {
+                #expect(abs(got[i] - expected[i]) <= 4e-7 * max(1, abs(expected[i])), "at \(xs[i])")
+            }
+        }
+        var row = xs.map { $0 * 3 }
+        let top = row.withUnsafeBufferPointer { SoftmaxRowAVX2.maximum($0.baseAddress!, count: $0.count) }
+        #expect(top == row.max()!)
+        var baselineRow = row
+        let sum = row.withUnsafeMutableBufferPointer { SoftmaxRowAVX2.exponentiate($0.baseAddress!, count: $0.count, minus: top) }
+        let baselineSum = baselineRow.withUnsafeMutableBufferPointer {
+            SoftmaxRow.exponentiate($0.baseAddress!, count: $0.count, minus: top)
+        }
+        #expect(abs(sum / baselineSum - 1) < 1e-6)
+        #expect(zip(row, baselineRow).allSatisfy { abs($0 - $1) <= 1e-6 * $1 + 1e-37 })
     }
 }
