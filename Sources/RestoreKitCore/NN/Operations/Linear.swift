@@ -54,29 +54,40 @@ public struct Linear: Sendable {
                 if byRows {
                     let r0 = block * size, r1 = min(rows, r0 + size)
                     guard r0 < r1 else { return }
+                    writeBias(c + r0 * ldc, rows: r1 - r0, columns: 0 ..< outputs, ldc: ldc)
                     BLAS.sgemm(m: r1 - r0, n: outputs, k: inputs, a: x + r0 * inputs, lda: inputs,
-                               b: w, ldb: inputs, transposeB: true, c: c + r0 * ldc, ldc: ldc)
-                    finish(c + r0 * ldc, rows: r1 - r0, columns: 0 ..< outputs, ldc: ldc)
+                               b: w, ldb: inputs, transposeB: true, c: c + r0 * ldc, ldc: ldc, accumulate: bias != nil)
+                    activate(c + r0 * ldc, rows: r1 - r0, columns: 0 ..< outputs, ldc: ldc)
                 } else {
                     let j0 = block * size, j1 = min(outputs, j0 + size)
                     guard j0 < j1 else { return }
+                    writeBias(c, rows: rows, columns: j0 ..< j1, ldc: ldc)
                     BLAS.sgemm(m: rows, n: j1 - j0, k: inputs, a: x, lda: inputs,
-                               b: w + j0 * inputs, ldb: inputs, transposeB: true, c: c + j0, ldc: ldc)
-                    finish(c, rows: rows, columns: j0 ..< j1, ldc: ldc)
+                               b: w + j0 * inputs, ldb: inputs, transposeB: true, c: c + j0, ldc: ldc,
+                               accumulate: bias != nil)
+                    activate(c, rows: rows, columns: j0 ..< j1, ldc: ldc)
                 }
             }
         }
     }
 
-    /// Adds the bias and applies the activation to `columns` of `rows` rows.
-    private func finish(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, ldc: Int) {
-        guard bias != nil || activation != .identity else { return }
-        for r in 0 ..< rows {
-            let row = c + r * ldc
-            if let bias {
-                for j in columns { row[j] += bias[j] }
+    /// Writes the bias into `columns` of `rows` rows, for sgemm to add the
+    /// product to (in place of the pass that zeroes them, and of one adding the
+    /// bias after).
+    private func writeBias(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, ldc: Int) {
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { bias in
+            for r in 0 ..< rows {
+                (c + r * ldc + columns.lowerBound).update(from: bias.baseAddress! + columns.lowerBound, count: columns.count)
             }
-            activation.apply(row + columns.lowerBound, count: columns.count)
+        }
+    }
+
+    /// Applies the activation to `columns` of `rows` rows.
+    private func activate(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>, ldc: Int) {
+        guard activation != .identity else { return }
+        for r in 0 ..< rows {
+            activation.apply(c + r * ldc + columns.lowerBound, count: columns.count)
         }
     }
 
