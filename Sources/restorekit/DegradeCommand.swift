@@ -11,12 +11,16 @@ struct DegradeCommand: ParsableCommand {
             JPEG at the quality. Every clause needs its value; "Remove all degradation" cannot be applied.
             --pipeline samples a degradation from --seed (spire: SPIRE's parameterised pipeline; \
             realesrgan: Real-ESRGAN's second-order pipeline, output 1/4 size) and prints its \
-            restoration prompt on standard output.
+            restoration prompt on standard output. camera: a camera's processing undone and redone \
+            with sensor shot and read noise between (Brooks et al. 2019), optional sharpening and \
+            JPEG; it prints one JSON object: the prompt, the draw, and the noise it added (per \
+            channel, σ by level of the noise-free image and the noise's autocorrelation).
             """)
 
     enum Pipeline: String, ExpressibleByArgument, CaseIterable {
         case spire
         case realesrgan
+        case camera
     }
 
     @Argument(help: "Input PNG or JPEG.")
@@ -25,7 +29,7 @@ struct DegradeCommand: ParsableCommand {
     var output: String
     @Option(help: "The damage to apply, e.g. \"Deblur with sigma 2.0, Denoise with sigma 0.05\".")
     var restoration: String?
-    @Option(help: "Sample the damage from a pipeline: spire or realesrgan.")
+    @Option(help: "Sample the damage from a pipeline: spire, realesrgan or camera.")
     var pipeline: Pipeline?
     @Option(help: "Seed of the random draws (noise, pipeline sampling).")
     var seed: UInt64 = 0
@@ -41,11 +45,16 @@ struct DegradeCommand: ParsableCommand {
             try FileIO.checkWritable(output)
             let decoded = try ImageFile.read(input)
             let result: SyntheticDegradation
+            var report: String?
             switch pipeline {
             case .spire?:
                 result = try SPIREPipeline.degrade(decoded.image, seed: seed)
             case .realesrgan?:
                 result = try RealESRGANPipeline.degrade(decoded.image, seed: seed)
+            case .camera?:
+                let camera = try CameraPipeline.degrade(decoded.image, seed: seed)
+                result = camera.result
+                report = camera.json
             case nil:
                 let prompt: RestorationPrompt
                 do throws(PromptParseError) {
@@ -56,7 +65,7 @@ struct DegradeCommand: ParsableCommand {
                 result = try PromptDegradation.apply(prompt, to: decoded.image, seed: seed)
             }
             try ImageFile.write(result.image, to: output, options: EncodeOptions(iccProfile: decoded.iccProfile))
-            if pipeline != nil { print(String(describing: result.prompt)) }
+            if pipeline != nil { print(report ?? String(describing: result.prompt)) }
         }
     }
 }

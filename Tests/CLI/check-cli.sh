@@ -33,6 +33,17 @@ expect_failure "PNG:" "$cli" convert "$tmp/truncated.png" "$tmp/t.png"
 # Settings that cannot change the result are named, not silently ignored; the
 # restoration still succeeds. The tests run with no generative model installed.
 "$cli" degrade "$sample" "$tmp/small.png" --pipeline realesrgan --seed 3 >/dev/null
+# The camera pipeline prints one JSON object: its prompt, its draw and the noise it added.
+"$cli" degrade "$sample" "$tmp/camera.png" --pipeline camera --seed 3 >"$tmp/camera.json"
+python3 - "$tmp/camera.json" <<'PY' || fail "degrade --pipeline camera: bad JSON report: $(cat "$tmp/camera.json")"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["prompt"].startswith("Denoise with sigma "), report["prompt"]
+noise = report["noise"]
+assert [c["channel"] for c in noise["channels"]] == ["R", "G", "B"] and len(noise["levels"]) == 10
+assert all(len(c["sigma"]) == 10 and "1,0" in c["correlation"] for c in noise["channels"])
+assert report["camera"]["shot_noise"] > 0 and len(report["camera"]["rgb_to_camera"]) == 9
+PY
 for model in auto classic; do
   "$cli" restore "$tmp/small.png" "$tmp/r.png" --restoration "Denoise with sigma 0.05" --steps 8 --model "$model" \
     2>"$tmp/err" || fail "restore with --steps 8 --model $model failed: $(cat "$tmp/err")"

@@ -14,6 +14,8 @@ public enum DegradationStep: Equatable, Sendable {
     /// Colour samples clamped to [0, 1] and rounded to 8 bits, as Real-ESRGAN
     /// ends its synthesis.
     case quantize
+    /// A camera's processing undone and redone with raw noise (`CameraPipeline.render`).
+    case camera(CameraPipeline.Parameters, noiseSeed: UInt64)
 
     /// `image` with this step applied; alpha is blurred and resized with the
     /// colour but gets no noise, compression or rounding.
@@ -36,6 +38,8 @@ public enum DegradationStep: Equatable, Sendable {
                 out.samples[i] = min(max((image.samples[i] * 255).rounded(.toNearestOrEven), 0), 255) / 255
             }
             return out
+        case .camera(let parameters, let noiseSeed):
+            return try CameraPipeline.render(image, parameters, noiseSeed: noiseSeed)
         }
     }
 

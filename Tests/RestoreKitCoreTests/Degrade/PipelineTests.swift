@@ -13,6 +13,7 @@ struct DegradePipelineTests {
         case .gaussianNoise, .poissonNoise: return 2
         case .jpeg: return 3
         case .quantize: return 4
+        case .camera: return 5
         }
     }
 
