@@ -26,7 +26,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup models test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd demo bench bench-nn install clean
+.PHONY: all setup models fuzz test-fuzz test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd demo bench bench-nn install clean
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -54,7 +54,7 @@ $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h includ
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-fuzz
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -97,6 +97,41 @@ test-gimp: all
 	    echo "*** make test: SKIPPED test-gimp: it needs root and debootstrap to build the GIMP 3 chroot ***"; \
 	fi
 
+# libFuzzer targets (Fuzz/, a package of their own), built once with AddressSanitizer,
+# each run FUZZ_SECONDS in the foreground after replaying its committed corpus
+# (Fuzz/Corpus/NAME, read only: new inputs go to a temporary folder). The log and
+# any crashing input go to $(BUILD)/fuzz/. One input running over 60 s is a hang.
+# FUZZ_CONFIG=release builds optimised targets (slower to build, several times more
+# executions per second: what long campaigns use).
+FUZZ_SECONDS ?= 60
+FUZZ_CONFIG ?= debug
+FUZZ_TARGETS := prompt png jpeg json config tokenizer ncnn safetensors torch-legacy torch-zip capi
+FUZZ_BIN := .build-fuzz/$(FUZZ_CONFIG)
+FUZZ_BUILD := -c $(FUZZ_CONFIG) $(if $(filter release,$(FUZZ_CONFIG)),-Xswiftc -enable-testing) \
+	--sanitize fuzzer --sanitize address --scratch-path ../.build-fuzz
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	@echo "fuzz: building $(FUZZ_TARGETS)"
+	@for target in $(FUZZ_TARGETS); do \
+	    (cd Fuzz && $(SWIFT) build $(FUZZ_BUILD) --product fuzz-$$target) >$(BUILD)/fuzz/build.log 2>&1 \
+	    || { grep -v 'Cannot export local symbol' $(BUILD)/fuzz/build.log; exit 1; }; \
+	done
+	@ln -sf librestore.so $(FUZZ_BIN)/librestore.so.0
+	@for target in $(FUZZ_TARGETS); do \
+	    work=$$(mktemp -d); log=$(BUILD)/fuzz/$$target.log; \
+	    echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	    if SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+	           -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$target- $$work Fuzz/Corpus/$$target >$$log 2>&1; \
+	    then status=0; else status=1; fi; \
+	    rm -rf "$$work"; \
+	    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done [0-9]+ runs' $$log; \
+	    [ $$status -eq 0 ] || { grep -E 'ERROR|Fatal error|SUMMARY|Test unit written' $$log; echo "fuzz: $$target failed (log $$log)"; exit 1; }; \
+	done
+
+# In `make test`: every corpus replayed and every target fuzzed briefly.
+test-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=5
+
 # The corrupt-input test once more under AddressSanitizer. Leak checking is off:
 # XCTest and Foundation's Process keep a few objects alive at exit (the C ABI's
 # own leak check runs under valgrind).
@@ -119,7 +154,7 @@ test-nn: all models
 # Truncated and bit-flipped .param/.bin, safetensors and PyTorch checkpoint files, and damaged
 # Stable Diffusion component folders, LoRAs and tokenizer files, under AddressSanitizer.
 test-nn-asan:
-	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-nn-asan \
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
 	    --filter 'NetworkTests|ModelBinReaderTests|NCNNParamFileTests|ModelDirectoryTests|SafeTensorsTests|TorchLegacyCheckpointTests|DiffusionWeightFileTests|TorchZipCheckpointTests|SingleFileCheckpointTests|CLIPTokenizerTests'
 
 demo: setup all models
@@ -149,4 +184,4 @@ install: all
 	    scripts/restore.pc.in > $(PREFIX)/lib/pkgconfig/restore.pc
 
 clean:
-	rm -rf $(BUILD) .build .build-so .build-asan
+	rm -rf $(BUILD) .build .build-so .build-asan .build-nn-asan .build-fuzz

@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .library(name: "restore", type: .dynamic, targets: ["CExports"]),
         .executable(name: "restorekit", targets: ["restorekit"]),
+        // For the fuzz targets (Fuzz/Package.swift).
+        .library(name: "RestoreKitCore", targets: ["RestoreKitCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

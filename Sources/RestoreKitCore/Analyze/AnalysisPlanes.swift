@@ -3,7 +3,9 @@
 struct AnalysisPlanes {
     let width: Int
     let height: Int
-    /// The colour channels, planar (1 or 3 planes), samples in [0, 1].
+    /// The colour channels, planar (1 or 3 planes), samples clamped to [0, 1]
+    /// (a float host's out-of-range values would take the estimators' models,
+    /// made for photographs, beyond their range).
     let color: [Float]
     /// Number of colour channels.
     let channels: Int
@@ -17,7 +19,7 @@ struct AnalysisPlanes {
         width = colorOnly.width
         height = colorOnly.height
         channels = colorOnly.layout.colorChannelCount
-        let samples = colorOnly.samples, channels = self.channels
+        let samples = colorOnly.samples.map { min(max($0, 0), 1) }, channels = self.channels
         color = samples
         let n = width * height
         var luma = [Float](repeating: 0, count: n)

@@ -146,4 +146,15 @@ private final class AnalysisResults: @unchecked Sendable {
     init(count: Int) { values = Array(repeating: nil, count: count) }
     func set(_ index: Int, _ value: DegradationAnalysis) { lock.withLock { values[index] = value } }
     var all: [DegradationAnalysis?] { lock.withLock { values } }
+
+    /// A float host's samples far outside 0…1 (found by the C ABI fuzz target: the
+    /// JPEG estimator's level count overflowed Int) are measured as the clamped picture.
+    @Test func samplesOutOfRangeAreMeasuredClamped() throws {
+        let clean = AnalyzeTestImages.degraded(AnalyzeTestImages.clean, "Denoise with sigma 0.03", seed: 36)
+        var wild = clean
+        for i in stride(from: 0, to: wild.samples.count, by: 7) { wild.samples[i] = i % 2 == 0 ? 1e30 : -1e30 }
+        var clamped = wild
+        clamped.samples = wild.samples.map { min(max($0, 0), 1) }
+        #expect(DegradationAnalyzer().analyze(wild) == DegradationAnalyzer().analyze(clamped))
+    }
 }
