@@ -32,7 +32,9 @@
  * Pixels: interleaved RGBA, 4 floats (restore_rgba_f32) or 4 bytes
  * (restore_rgba_u8) per pixel, straight (not premultiplied) alpha,
  * sRGB-encoded unless RESTORE_FLAG_LINEAR is set. Rows are `stride` bytes
- * apart. Gray or RGB hosts convert to RGBA first.
+ * apart. Gray or RGB hosts convert to RGBA first. Float samples are read as
+ * given, except that NaN and infinities read as 0 and magnitudes beyond 65504
+ * are clamped to it; float results are always finite.
  */
 #ifndef RESTORE_H
 #define RESTORE_H

@@ -62,7 +62,11 @@ extension PixelBuffer where Sample: HostSample {
 }
 
 extension Float: HostSample {
-    /// Non-finite samples become 0.
+    /// The largest magnitude a host's sample keeps (the half-float range): far beyond
+    /// any picture's values, small enough that no restorer's sums of squares overflow.
+    static let hostSampleLimit: Float = 65504
+
+    /// Non-finite samples become 0; the others are clamped to ±`hostSampleLimit`.
     static func image(of buffer: PixelBuffer<Float>, encoding: ColorEncoding) throws -> Image {
         let (width, height) = (buffer.width, buffer.height)
         var image = try Image(width: width, height: height, layout: .rgba, encoding: encoding)
@@ -73,7 +77,7 @@ extension Float: HostSample {
                 for x in 0 ..< width {
                     for c in 0 ..< 4 {
                         let v = src[x * 4 + c]
-                        out[c * plane + y * width + x] = v.isFinite ? v : 0
+                        out[c * plane + y * width + x] = v.isFinite ? min(max(v, -hostSampleLimit), hostSampleLimit) : 0
                     }
                 }
             }

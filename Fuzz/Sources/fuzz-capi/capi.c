@@ -155,6 +155,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (version >= 224 && params.size < sizeof params) p = copy_of(&params, params.size);
 
     int width = take_side(&in), height = take_side(&in);
+    if (getenv("FUZZ_SHOW_ERRORS"))
+        fprintf(stderr, "call: prompt '%s' model '%s' strength %g guidance %g steps %d tile %d threads %d flags %u "
+                "progress %d size %zu, %d x %d\n", p->restoration_prompt ? p->restoration_prompt : "(null)",
+                params.model ? params.model : "(null)", params.strength, params.guidance, params.steps,
+                params.tile_size, params.threads, params.flags, params.progress != NULL, params.size, width, height);
     int small = width > 0 && height > 0 && width <= 24 && height <= 24;
     uint32_t operation = take(&in, 1) % 6;
     restore_status status;
