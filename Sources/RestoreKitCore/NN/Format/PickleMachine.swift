@@ -181,7 +181,9 @@ struct PickleMachine {
     /// Key-value pairs `items` into the dict on top of the stack (dropped into an instance).
     private func setItems(_ items: [PickleValue], _ at: Int) throws(PickleError) {
         switch stack.last {
-        case .dict(let dict)?: for i in stride(from: 0, to: items.count, by: 2) { dict.items.append((items[i], items[i + 1])) }
+        case .dict(let dict)?:
+            try refuseCycle(items, into: dict, at)
+            for i in stride(from: 0, to: items.count, by: 2) { dict.items.append((items[i], items[i + 1])) }
         case .call?: break
         default: throw PickleError(offset: at, message: "items set into \(stack.last?.kindDescription ?? "nothing"), not a dict")
         }
@@ -190,9 +192,32 @@ struct PickleMachine {
     /// `items` appended to the list on top of the stack (dropped into an instance).
     private func append(_ items: [PickleValue], _ at: Int) throws(PickleError) {
         switch stack.last {
-        case .list(let list)?: list.items += items
+        case .list(let list)?:
+            try refuseCycle(items, into: list, at)
+            list.items += items
         case .call?: break
         default: throw PickleError(offset: at, message: "items appended to \(stack.last?.kindDescription ?? "nothing"), not a list")
+        }
+    }
+
+    /// Refuses to put `container` inside itself: a reference cycle, which no state dict
+    /// has, would outlive the load (containers are reference-counted classes).
+    private func refuseCycle(_ items: [PickleValue], into container: AnyObject, _ at: Int) throws(PickleError) {
+        let cycle = PickleError(offset: at, message: "a container put inside itself (a reference cycle)")
+        var pending = items
+        var seen: Set<ObjectIdentifier> = []
+        while let value = pending.popLast() {
+            switch value {
+            case .tuple(let values), .call(_, _, let values): pending += values
+            case .persistent(let inner): pending.append(inner)
+            case .list(let list):
+                if list === container { throw cycle }
+                if seen.insert(ObjectIdentifier(list)).inserted { pending += list.items }
+            case .dict(let dict):
+                if dict === container { throw cycle }
+                if seen.insert(ObjectIdentifier(dict)).inserted { pending += dict.items.flatMap { [$0.key, $0.value] } }
+            default: break
+            }
         }
     }
 
