@@ -43,7 +43,15 @@ struct NoiseSchedule: Sendable {
                 betas = Self.cosineBetas(count)
             }
         }
+        // Betas outside 0 … 1 make ᾱ negative or above 1, and its square roots NaN.
+        guard betas.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+            throw RestoreError(.model, "'\(config.source)': the noise schedule's betas leave 0 … 1 (see beta_start, beta_end, trained_betas)")
+        }
         let rescale = try config.flag("rescale_betas_zero_snr", default: false)
+        if try rescale && !terminalFloor && PredictionType.read(config) == .epsilon {
+            throw config.unsupported("rescale_betas_zero_snr", .bool(true),
+                                     expected: "false with ε-prediction (the last step's ᾱ of 0 leaves x₀ undefined); zero-SNR schedules need v_prediction")
+        }
         if rescale { betas = Self.zeroTerminalSNR(betas) }
         var cumulative = Self.cumulativeProduct(betas.map { 1 - $0 })
         if rescale && terminalFloor { cumulative[count - 1] = 0x1p-24 }

@@ -34,8 +34,13 @@ struct InterpLayer: Layer {
     func forward(_ inputs: inout [Tensor], context: ForwardContext) throws -> [Tensor] {
         let x = inputs[0]
         let fixed = inputs.count == 2 || (outputHeight > 0 && outputWidth > 0)
-        let oh = inputs.count == 2 ? inputs[1].height : fixed ? outputHeight : Int(Float(x.height) * heightScale)
-        let ow = inputs.count == 2 ? inputs[1].width : fixed ? outputWidth : Int(Float(x.width) * widthScale)
+        // A scaled side that is not a number or beyond the limit becomes -1, refused below.
+        func scaled(_ side: Int, _ scale: Float) -> Int {
+            let value = Float(side) * scale
+            return value.isFinite && value >= 0 && value <= Float(1 << 20) ? Int(value) : -1
+        }
+        let oh = inputs.count == 2 ? inputs[1].height : fixed ? outputHeight : scaled(x.height, heightScale)
+        let ow = inputs.count == 2 ? inputs[1].width : fixed ? outputWidth : scaled(x.width, widthScale)
         guard oh > 0, ow > 0, oh <= 1 << 20, ow <= 1 << 20 else {
             throw shapeError("Interp of \(x.shapeDescription) gives an invalid size \(oh) × \(ow)")
         }
