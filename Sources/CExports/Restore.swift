@@ -12,8 +12,10 @@ public func restore_prompt_canonical(_ text: UnsafePointer<CChar>?,
     perform(nil) {
         guard let text else { throw RestoreError(.invalidArgument, "restoration_prompt is NULL") }
         var fields = PromptFields()
-        try fields.set(.restoration, utf8: UnsafeBufferPointer(start: UnsafeRawPointer(text)
-            .assumingMemoryBound(to: UInt8.self), count: strnlen(text, PromptFields.maxBytes + 1)))
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self),
+                                        count: strnlen(text, PromptFields.maxBytes + 1))
+        if let offset = PromptFields.problemOffset(utf8: bytes) { errorOffset?.pointee = Int32(offset) }
+        try fields.set(.restoration, utf8: bytes)
         do {
             let prompt = try RestorationPrompt.parse(fields.restoration)
             canonical?.pointee = callerOwnedCString(prompt.description)

@@ -118,6 +118,9 @@ static void test_prompts(void) {
     CHECK_STATUS(restore_prompt_canonical(NULL, NULL, NULL), RESTORE_ERROR_INVALID_ARGUMENT);
     CHECK_STATUS(restore_prompt_canonical("Denoise with sigma \xff", NULL, NULL), RESTORE_ERROR_INVALID_PROMPT);
     CHECK(strstr(restore_last_error(NULL), "UTF-8") != NULL);
+    offset = -1;
+    CHECK_STATUS(restore_prompt_canonical("Denoise with sigma \xff", NULL, &offset), RESTORE_ERROR_INVALID_PROMPT);
+    CHECK(offset == 19);
 
     restore_params p;
     restore_params_init(&p);

@@ -105,8 +105,7 @@ public struct PromptFields: Hashable, Sendable {
     ///   old text.
     public mutating func set(_ field: Field, utf8 bytes: some Collection<UInt8>) throws {
         guard bytes.count <= Self.maxBytes else {
-            throw RestoreError(.invalidPrompt,
-                               "\(field.name) is \(bytes.count) bytes long; the limit is \(Self.maxBytes) bytes")
+            throw RestoreError(.invalidPrompt, "\(field.name) is longer than the limit of \(Self.maxBytes) bytes")
         }
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
@@ -121,6 +120,25 @@ public struct PromptFields: Hashable, Sendable {
             }
         }
         try set(field, to: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Where `bytes` stop being usable as a field, in Unicode scalars (the unit of
+    /// prompt error offsets): at the first byte that is not UTF-8, or where they
+    /// pass `maxBytes`; nil when they are a valid field.
+    public static func problemOffset(utf8 bytes: some Collection<UInt8>) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var scalars = 0, length = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                length += encoded.count
+                if length > maxBytes { return scalars }
+                scalars += 1
+            case .emptyInput: return nil
+            case .error: return scalars
+            }
+        }
     }
 
     /// The restoration prompt, parsed.

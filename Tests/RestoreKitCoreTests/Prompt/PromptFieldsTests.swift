@@ -33,9 +33,20 @@ struct PromptFieldsTests {
             try fields.set(field, to: String(repeating: "é", count: 2049))
         }
         #expect(fields[field].utf8.count == 4096)  // unchanged
-        #expect(throws: RestoreError(.invalidPrompt, "\(field.name) is 4097 bytes long; the limit is 4096 bytes")) {
+        // Bytes from C are read only one past the limit: the message cannot say how many there are.
+        #expect(throws: RestoreError(.invalidPrompt, "\(field.name) is longer than the limit of 4096 bytes")) {
             try fields.set(field, utf8: Array(repeating: UInt8(ascii: "a"), count: 4097))
         }
+    }
+
+    /// The caret of a field that is not UTF-8 or too long, in Unicode scalars (found by the soak test:
+    /// restore_prompt_canonical left its error offset unset for these).
+    @Test func problemOffsetCountsScalars() {
+        #expect(PromptFields.problemOffset(utf8: Array("Deblur é".utf8)) == nil)
+        #expect(PromptFields.problemOffset(utf8: Array("Upsampl".utf8) + [0xE9] + Array(" to 2".utf8)) == 7)
+        #expect(PromptFields.problemOffset(utf8: Array("é".utf8) + [0xFF]) == 1)
+        #expect(PromptFields.problemOffset(utf8: Array(String(repeating: "é", count: 2049).utf8)) == 2048)
+        #expect(PromptFields.problemOffset(utf8: Array(repeating: UInt8(ascii: "a"), count: 4096)) == nil)
     }
 
     @Test func initialiserChecksEveryField() {
