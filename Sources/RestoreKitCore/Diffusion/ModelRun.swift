@@ -12,11 +12,15 @@ struct ModelRun {
         BLAS.useCallingThreadOnly()
     }
 
-    /// Runs `body` with `pool` as the calling thread's tensor pool.
+    /// Runs `body` as one pass with `pool` as the calling thread's tensor pool.
     static func with<R>(threads: Int, pool: TensorPool, _ body: (ModelRun) throws -> R) rethrows -> R {
         let previous = TensorPool.current
         TensorPool.current = pool
-        defer { TensorPool.current = previous }
+        let pass = pool.beginPass()
+        defer {
+            TensorPool.current = previous
+            pool.endPass(pass)
+        }
         return try body(ModelRun(threads: threads, pool: pool))
     }
 

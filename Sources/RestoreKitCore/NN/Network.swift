@@ -120,7 +120,11 @@ public final class Network: Sendable {
         let workspace = Workspace(workers: threads, pool: pool)
         let previousPool = TensorPool.current
         TensorPool.current = pool
-        defer { TensorPool.current = previousPool }
+        let pass = pool.beginPass()
+        defer {
+            TensorPool.current = previousPool
+            pool.endPass(pass)
+        }
         let total = plan.steps.reduce(0) { $0 + $1.weight }
         var done = 0.0
         for step in plan.steps {

@@ -9,7 +9,10 @@ import Glibc
 /// a page fault and the kernel's zeroing per page (an eighth of a waifu2x
 /// pass). Networks run layer after layer of equal sizes, and callers run the
 /// same network on tile after tile, so most outputs fit a buffer freed
-/// moments before. Idle buffers are capped (`limit`), and freed with the pool.
+/// moments before. Idle buffers are capped (`limit`); those a whole forward
+/// pass left unused are freed when it ends (`endPass`), so a pool keeps about
+/// one pass's buffers rather than one of every size it has seen; the rest are
+/// freed with the pool.
 final class TensorPool: @unchecked Sendable {
     /// The most floats kept idle by default: 256 MiB.
     static let defaultLimit = 1 << 26
@@ -17,8 +20,10 @@ final class TensorPool: @unchecked Sendable {
     let limit: Int
 
     private let lock = Lock()
-    private var idle: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
+    /// Idle buffers, each with the number of the latest pass begun when it was given back.
+    private var idle: [(pointer: UnsafeMutablePointer<Float>, capacity: Int, pass: Int)] = []
     private var idleFloats = 0
+    private var passes = 0
 
     /// A pool keeping at most `limit` floats idle (large models: their widened
     /// and transformed weights are hundreds of MiB, needed again layer after layer).
@@ -39,8 +44,30 @@ final class TensorPool: @unchecked Sendable {
             }
             guard let best else { return nil }
             idleFloats -= idle[best].capacity
-            return idle.remove(at: best)
+            let buffer = idle.remove(at: best)
+            return (buffer.pointer, buffer.capacity)
         }
+    }
+
+    /// Starts a forward pass; `endPass` takes the number returned.
+    func beginPass() -> Int {
+        lock.withLock {
+            passes += 1
+            return passes
+        }
+    }
+
+    /// Frees the idle buffers that pass `number` neither used nor gave back
+    /// (passes may overlap on several threads: each frees only what none of
+    /// the passes since it began has touched).
+    func endPass(_ number: Int) {
+        let stale: [UnsafeMutablePointer<Float>] = lock.withLock {
+            let stale = idle.filter { $0.pass < number }
+            idle.removeAll { $0.pass < number }
+            idleFloats = idle.reduce(0) { $0 + $1.capacity }
+            return stale.map(\.pointer)
+        }
+        stale.forEach { free($0) }
     }
 
     /// Keeps `pointer` (`capacity` floats, from `allocateFloats`) for a later
@@ -48,7 +75,7 @@ final class TensorPool: @unchecked Sendable {
     func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let kept: Bool = lock.withLock {
             guard idleFloats + capacity <= limit else { return false }
-            idle.append((pointer, capacity))
+            idle.append((pointer, capacity, passes))
             idleFloats += capacity
             return true
         }
