@@ -61,5 +61,25 @@ grep -q "expected a number" "$tmp/stderr" || fail "no library message for an inv
 "$cli" metrics "$tmp/degraded.png" "$tmp/bad.png" | grep -q "PSNR: inf" || fail "invalid prompt did not pass the input through"
 echo "check-gegl: an invalid prompt warns with the library's message and leaves the input as it was"
 
+# Threads change no pixel: GEGL's own (GEGL_THREADS, which gegl_init reads in GEGL 0.4.42; the
+# op itself is not threaded by GEGL, the other nodes of the graph are) and librestore's (the
+# op's threads property), byte for byte in float (.npy), on a render of 12 tiles (tile-size
+# 128 on 451 × 300) through deconvolution and BM3D, whose work is split across threads.
+threads_prompt="Deblur with sigma 1.5, Denoise with sigma 0.06"
+for threads in 1 4; do
+  GEGL_THREADS=$threads RESTOREKIT_GEGL_TRACE=1 gegl "$tmp/degraded.png" -o "$tmp/threads-$threads.npy" -- \
+    restorekit:restore restoration-prompt="$threads_prompt" tile-size=128 threads=$threads \
+    2>"$tmp/stderr" >/dev/null || fail "gegl with GEGL_THREADS=$threads failed: $(cat "$tmp/stderr")"
+  if grep -v -e '^restorekit:restore tile ' -e 'GeglBuffers leaked' -e 'gegl_tile_cache_destroy: runtime check failed' \
+       -e '^[[:space:]]*$' "$tmp/stderr" | grep -q .; then
+    fail "gegl with GEGL_THREADS=$threads wrote to stderr: $(cat "$tmp/stderr")"
+  fi
+  tiles=$(grep -c '^restorekit:restore tile ' "$tmp/stderr" || true)
+  [ "$tiles" -ge 12 ] || fail "GEGL_THREADS=$threads rendered $tiles tiles, not 12 or more"
+done
+cmp -s "$tmp/threads-1.npy" "$tmp/threads-4.npy" \
+  || fail "GEGL_THREADS=4 threads=4 renders other floats than GEGL_THREADS=1 threads=1"
+echo "check-gegl: GEGL_THREADS=4 threads=4 renders the same floats as GEGL_THREADS=1 threads=1 ($tiles tiles)"
+
 /usr/bin/python3 Tests/GEGL/gegl_introspection.py "$tmp/degraded.png" "$tmp/cli.png"
 echo "check-gegl: passed"

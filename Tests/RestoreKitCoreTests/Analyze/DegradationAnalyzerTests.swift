@@ -137,15 +137,6 @@ import Testing
             #expect(analysis.prompt.deblur == nil && analysis.prompt.denoise == nil, "side \(side)")
         }
     }
-}
-
-/// Results written by concurrent closures, under a lock.
-private final class AnalysisResults: @unchecked Sendable {
-    private var values: [DegradationAnalysis?]
-    private let lock = NSLock()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: DegradationAnalysis) { lock.withLock { values[index] = value } }
-    var all: [DegradationAnalysis?] { lock.withLock { values } }
 
     /// A float host's samples far outside 0…1 (found by the C ABI fuzz target: the
     /// JPEG estimator's level count overflowed Int) are measured as the clamped picture.
@@ -157,4 +148,14 @@ private final class AnalysisResults: @unchecked Sendable {
         clamped.samples = wild.samples.map { min(max($0, 0), 1) }
         #expect(DegradationAnalyzer().analyze(wild) == DegradationAnalyzer().analyze(clamped))
     }
+}
+
+/// Results written by concurrent closures, under a lock.
+private final class AnalysisResults: @unchecked Sendable {
+    private var values: [DegradationAnalysis?]
+    private let lock = NSLock()
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: DegradationAnalysis) { lock.withLock { values[index] = value } }
+    var all: [DegradationAnalysis?] { lock.withLock { values } }
+
 }
