@@ -24,92 +24,38 @@ struct RestoreCommand: ParsableCommand {
     var input: String
     @Argument(help: "Output file (.png, .jpg or .jpeg); written atomically.")
     var output: String
-    @Option(name: .customLong("restoration"), help: .option(.restorationPrompt))
-    var restoration = defaults.prompts.restoration
-    @Option(name: [.customLong("semantic"), .customLong("prompt")], help: .option(.semanticPrompt))
-    var semantic = defaults.prompts.semantic
-    @Option(name: .customLong("quality-prompt"), help: .option(.qualityPrompt))
-    var qualityPrompt = defaults.prompts.quality
-    @Option(name: .customLong("negative-prompt"), help: .option(.negativePrompt))
-    var negativePrompt = defaults.prompts.negative
-    @Option(help: .option(.model))
-    var model = defaults.model
-    @Option(help: .option(.strength))
-    var strength = defaults.strength
-    @Option(help: .option(.steps))
-    var steps = defaults.steps
-    @Option(help: .option(.guidance))
-    var guidance = defaults.guidance
-    @Option(help: .option(.seed))
-    var seed = defaults.seed
-    @Option(name: [.customLong("tile-size"), .customLong("tile")], help: .option(.tileSize))
-    var tileSize = defaults.tileSize
-    @Option(help: .option(.threads))
-    var threads = defaults.threads
-    @Option(help: "PNG bits per sample: 8 or 16 (default: the input's).")
-    var depth: Int?
-    @Option(name: .customLong("jpeg-quality"), help: "Quality of a JPEG output, 1–100.")
-    var jpegQuality: Int = 95
-    @Flag(help: "No progress bar, summary or notes.")
-    var quiet = false
-
-    /// The request the options describe, checked.
-    func request() throws -> RestorationRequest {
-        var request = RestorationRequest()
-        request.prompts = try PromptFields(semantic: semantic, restoration: restoration,
-                                           quality: qualityPrompt, negative: negativePrompt)
-        request.model = model
-        request.strength = strength
-        request.steps = steps
-        request.guidance = guidance
-        request.seed = seed
-        request.tileSize = tileSize
-        request.threads = threads
-        try request.validate()
-        _ = try request.prompts.restorationPrompt()
-        return request
-    }
+    @OptionGroup var options: RestoreOptions
 
     func run() throws {
         try reportingErrors {
             // Everything that can fail cheaply fails before any work.
-            let request = try request()
-            guard depth == nil || depth == 8 || depth == 16 else {
-                throw RestoreError(.invalidArgument, "--depth must be 8 or 16")
-            }
-            guard ImageFormat(path: output) != nil else {
-                throw RestoreError(.invalidArgument,
-                    "cannot tell the format of '\(output)' from its extension; use .png, .jpg or .jpeg")
-            }
+            let request = try options.request()
+            try options.checkOutput(output)
             try FileIO.checkWritable(output)
-            let decoded = try ImageFile.read(input)
-            let engine = RestorationEngine(modelsDirectory: nil)
-            let tables = decoded.jpeg.flatMap { JPEGTables($0) }
-            let plan = try engine.plan(request, for: decoded.image, jpegTables: tables)
-            if !quiet {
-                if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
-                let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
-                printError("restorekit: \(plan.prompt) — \(stages)")
-                for notice in plan.notices(naming: { $0.flag ?? $0.name }) { printError("restorekit: note: \(notice)") }
-            }
-
+            let bytes = try FileIO.read(input)
+            let quiet = options.quiet
             signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
             let bar = quiet || isatty(2) == 0 ? nil : ProgressBar()
-            let result = try engine.restore(decoded.image, plan: plan) { fraction, stage in
-                bar?.show(fraction, stage)
-                return interrupted.load(ordering: .relaxed) ? .cancel : .proceed
-            }
+            let restored = try ImageRestoration(
+                bytes: bytes, input: input, output: output, request: request, options: options,
+                engine: RestorationEngine(modelsDirectory: nil),
+                planned: { plan in
+                    guard !quiet else { return }
+                    if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
+                    let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
+                    printError("restorekit: \(plan.prompt) — \(stages)")
+                    for notice in plan.notices(naming: { $0.flag ?? $0.name }) { printError("restorekit: note: \(notice)") }
+                },
+                progress: { fraction, stage in
+                    bar?.show(fraction, stage)
+                    return interrupted.load(ordering: .relaxed) ? .cancel : .proceed
+                })
             bar?.finish()
-            try ImageFile.write(result.image, to: output,
-                                options: EncodeOptions(bitDepth: depth ?? (decoded.bitDepth > 8 ? 16 : 8),
-                                                       quality: jpegQuality, iccProfile: decoded.iccProfile))
-            if !quiet { printError("restorekit: wrote \(output) (\(result.image.width) × \(result.image.height))") }
+            try FileIO.writeAtomically(restored.encoded, to: output)
+            if !quiet { printError("restorekit: wrote \(output) (\(restored.width) × \(restored.height))") }
         }
     }
 }
-
-/// The defaults the options show: those of the core's declaration.
-private let defaults = RestorationRequest()
 
 /// A one-line progress display on standard error: stage, percent, time left.
 final class ProgressBar {
