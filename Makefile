@@ -26,7 +26,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup models fuzz test-fuzz test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-concurrency soak test-soak demo bench bench-nn install clean
+.PHONY: all setup models fuzz test-fuzz test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-concurrency soak test-soak demo bench bench-nn install clean test-batch test-slurm
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -54,7 +54,7 @@ $(GEGL_OP): plugins/gegl-op/restorekit-restore.c plugins/gegl-op/config.h includ
 	    $$(pkg-config --cflags gegl-0.4) $< -o $@ -L$(BUILD)/lib -lrestore \
 	    $$(pkg-config --libs gegl-0.4) -Wl,-rpath,'$$ORIGIN/../../../lib'
 
-test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-fuzz test-concurrency test-soak
+test: setup all test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-fuzz test-concurrency test-soak test-batch test-slurm
 	@echo "make test: all tests passed"
 
 test-swift:
@@ -160,6 +160,17 @@ soak: all $(SOAK)
 	$(SOAK) $(SOAK_SECONDS)
 test-soak: all $(SOAK)
 	$(SOAK) 60
+
+# restorekit batch on 44 generated images and 3 corrupt files (Tests/CLI/check-batch.sh):
+# outputs byte for byte single restores, a run killed with SIGKILL resumed without redoing
+# anything, changed inputs redone, shards, manifests, and the error messages.
+test-batch: all
+	Tests/CLI/check-batch.sh $(CLI)
+
+# scripts/slurm-restore on a one-node Slurm cluster that the test starts and stops (munged,
+# slurmctld, slurmd as root; skipped when not root): a 4-task job array against a serial run.
+test-slurm: all
+	timeout 180 Tests/Slurm/check-slurm.sh $(CLI)
 
 # The pretrained networks (restorekit models fetch), installed once into
 # $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models. Restoring never downloads.

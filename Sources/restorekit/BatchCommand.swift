@@ -449,8 +449,18 @@ func runThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
 }
 
 extension ProcessorInfo {
-    /// The cores this process may run on (its CPU affinity, e.g. a Slurm task's), at least 1.
+    /// The cores this process may run on, at least 1: its CPU affinity, and
+    /// inside a Slurm job the CPUs allocated to the task.
     static var usableCores: Int {
+        for name in ["SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE"] {
+            if let value = getenv(name).flatMap({ Int(String(cString: $0)) }), value > 0 {
+                return min(value, affinityCores)
+            }
+        }
+        return affinityCores
+    }
+
+    private static var affinityCores: Int {
         // Cpus_allowed: the affinity mask in hexadecimal, in groups of 8 digits.
         if let text = try? FileIO.read("/proc/self/status"),
            let line = String(decoding: text, as: UTF8.self).split(separator: "\n")
