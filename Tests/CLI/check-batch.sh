@@ -148,7 +148,7 @@ PY
 
 # GNU parallel as the shards' launcher (README, "Without a cluster").
 if command -v parallel >/dev/null; then
-  parallel --will-cite "$cli" batch in par "${opts[@]}" --quiet --shard {}/3 ::: 0 1 2
+  parallel --will-cite -q "$cli" batch in par "${opts[@]}" --quiet --shard {}/3 ::: 0 1 2
   same_as_ref par
 fi
 
