@@ -247,7 +247,7 @@ final class BatchRun: @unchecked Sendable {
         let seconds = monotonicSeconds() - start
         let what = "\(outcome.done) restored, \(outcome.skipped) already done, \(outcome.failed) failed"
         let rest = items.count - outcome.done - outcome.skipped - outcome.failed
-        if !quiet || outcome.failed > 0 || outcome.interrupted { printError("restorekit: batch \(shard): \(what)" + (rest > 0 ? ", \(rest) not started (interrupted)" : "")
+        if !quiet || outcome.failed > 0 || outcome.interrupted { printError("restorekit: batch \(shard): \(what)" + (rest > 0 ? ", \(rest) not finished (interrupted)" : "")
                    + " in \(clock(seconds)); log \(logPath)") }
         return outcome
     }
