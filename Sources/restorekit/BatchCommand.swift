@@ -36,6 +36,8 @@ struct BatchCommand: ParsableCommand {
     var shard = "0/1"
     @Option(help: "Output format: same (the input's extension), png or jpg.")
     var format = "same"
+    @Flag(name: .customLong("dry-run"), help: "Check the arguments and list this shard's images (input, output); write nothing.")
+    var dryRun = false
 
     func run() throws {
         try reportingErrors {
@@ -50,6 +52,10 @@ struct BatchCommand: ParsableCommand {
             let all = try BatchPlan.items(input: input, output: output, options: options,
                                           format: format == "same" ? nil : format)
             let mine = shard.select(all) { $0.output }
+            if dryRun {
+                for job in mine { print("\(job.input)\t\(job.output)") }
+                return
+            }
             let outcome = try BatchRun(folder: output, shard: shard, jobs: jobs, quiet: options.quiet,
                                        total: all.count).run(mine)
             if outcome.interrupted { throw ExitCode(130) }

@@ -190,7 +190,8 @@ expect_failure "esc.csv:2: output '../escape.png' must be a relative path" "$cli
 printf 'input,output\nin/img000.png,a.png\nin/img004.png,a.png\n' > dup.csv
 expect_failure "dup.csv:3: output 'a.png' is already written by line 2" "$cli" batch dup.csv out9
 expect_failure "neither a folder nor a manifest" "$cli" batch in/img000.png out9
-[ ! -e out9 ] || fail "a refused batch created its output folder"
+[ "$("$cli" batch in out9 "${opts[@]}" --shard 1/3 --dry-run | wc -l)" -eq 15 ] || fail "--dry-run: not 15 of 44 images"
+[ ! -e out9 ] || fail "a refused batch or a dry run created its output folder"
 
 end=$(date +%s.%N)
 python3 -c "import sys; a,b,c,d=map(float,sys.argv[1:]); print('check-batch: passed (44 single restores %.1f s; batch runs %.1f s; all %.1f s)' % (b-a, c-b, d-a))" "$start" "$t_ref" "$t_batch" "$end"
