@@ -54,6 +54,11 @@ struct NoiseSchedule: Sendable {
         }
         if rescale { betas = Self.zeroTerminalSNR(betas) }
         var cumulative = Self.cumulativeProduct(betas.map { 1 - $0 })
+        // Without zero-SNR rescaling (whose last ᾱ is 0 on purpose) a ᾱ this small makes σ
+        // so large that the schedulers' products of σ overflow float32.
+        if !rescale, let smallest = cumulative.last, smallest < 1e-12 {
+            throw RestoreError(.model, "'\(config.source)': the noise schedule's ᾱ falls to \(smallest) by the last of \(count) steps, below 1e-12, where σ overflows (see num_train_timesteps and the betas)")
+        }
         if rescale && terminalFloor { cumulative[count - 1] = 0x1p-24 }
         alphasCumprod = cumulative
     }
