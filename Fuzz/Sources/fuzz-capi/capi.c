@@ -103,12 +103,13 @@ static int progress(float fraction, const char *stage, void *user_data) {
 
 static restore_context *context;
 
-static void check_failure(restore_status status, const char *what) {
+/* `owner` is the context the call took, NULL for the functions that take none. */
+static void check_failure(restore_context *owner, restore_status status, const char *what) {
     if (status > RESTORE_ERROR_NEEDS_ANALYSIS) {
         fprintf(stderr, "%s: undocumented status %d\n", what, (int)status);
         abort();
     }
-    const char *message = restore_last_error(context);
+    const char *message = restore_last_error(owner);
     if (status != RESTORE_OK && (message == NULL || message[0] == 0)) {
         fprintf(stderr, "%s: status %d without a message\n", what, (int)status);
         abort();
@@ -169,6 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *canonical = NULL;
         int offset = -1;
         status = restore_prompt_canonical(p->restoration_prompt, &canonical, &offset);
+        check_failure(NULL, status, "restore_prompt_canonical");
+        if (status == RESTORE_ERROR_INVALID_PROMPT && offset < 0) {
+            fprintf(stderr, "restore_prompt_canonical refused a prompt without an error offset\n");
+            abort();
+        }
         if (status == RESTORE_OK) {
             char *again = NULL;
             if (restore_prompt_canonical(canonical, &again, NULL) != RESTORE_OK || strcmp(again, canonical) != 0) abort();
@@ -178,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         goto done;
     }
     status = restore_output_size(p, width, height, &out_w, &out_h);
-    check_failure(status, "restore_output_size");
+    check_failure(NULL, status, "restore_output_size");
     if (!small) {
         /* Sizes beyond the limits must be refused before any pixel is read: a
            one-pixel buffer stands in for them. (Large valid sizes are not drawn further.) */
@@ -186,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             float pixel[4] = {0, 0, 0, 1};
             float out[4] = {0};
             status = restore_rgba_f32(context, p, pixel, width, height, 16, out, 16);
-            check_failure(status, "restore_rgba_f32 (bad size)");
+            check_failure(context, status, "restore_rgba_f32 (bad size)");
             if (status == RESTORE_OK) abort();
         }
         goto done;
@@ -227,7 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                (int)(take(&in, 1) % 32) - 2, (int)(take(&in, 1) % 32) - 2};
         restore_rect needed = {0, 0, 0, 0};
         status = restore_input_rect(context, p, width, height, &output, &needed);
-        check_failure(status, "restore_input_rect");
+        check_failure(context, status, "restore_input_rect");
         if (status == RESTORE_OK && operation == 2 && output.width > 0 && output.height > 0) {
             if (needed.x < 0 || needed.y < 0 || needed.x + needed.width > width || needed.y + needed.height > height) abort();
             /* The region call reads `needed` from the source and writes `output`'s size. */
@@ -237,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             for (size_t i = 0; i < (size_t)needed.width * (size_t)needed.height * 4; i++) region[i] = 0.5f;
             status = restore_region_rgba_f32(context, p, width, height, region, &needed, region_stride, &output,
                                              tile, out_stride);
-            check_failure(status, "restore_region_rgba_f32");
+            check_failure(context, status, "restore_region_rgba_f32");
             free(region);
             free(tile);
         }
@@ -245,7 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
         char *analysed = NULL, *report = NULL;
         status = restore_analyze_rgba_f32(context, p, (const float *)src, width, height, src_stride, &analysed, &report);
-        check_failure(status, "restore_analyze_rgba_f32");
+        check_failure(context, status, "restore_analyze_rgba_f32");
         if (status == RESTORE_OK) {
             char *canonical = NULL;
             if (analysed == NULL || report == NULL || report[0] != '{') abort();
@@ -259,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         restore_free(report);
         goto pixels_done;
     }
-    check_failure(status, "restore");
+    check_failure(context, status, "restore");
     if (refused && status == RESTORE_OK) abort();
     if (status != RESTORE_OK) {
         if (memcmp(before, dst, dst_bytes) != 0) {
