@@ -46,7 +46,9 @@ public struct EulerAncestralScheduler: DiffusionScheduler {
         let sigma = sigmas[stepIndex], next = sigmas[stepIndex + 1]
         let original = EulerScheduler.denoised(modelOutput, sample, sigma: sigma, prediction: prediction)
         let up = (next * next * (sigma * sigma - next * next) / (sigma * sigma)).squareRoot()
-        let down = (next * next - up * up).squareRoot()
+        // next² − up² is next⁴/σ²: when σ ≫ next, rounding can leave it below 0, whose root
+        // (diffusers takes it as it is) would be NaN.
+        let down = max(next * next - up * up, 0).squareRoot()
         let dt = down - sigma
         let noise = generator.randn(count: sample.count)
         stepIndex += 1
