@@ -97,8 +97,8 @@ test-gimp: all
 	    echo "*** make test: SKIPPED test-gimp: it needs root and debootstrap to build the GIMP 3 chroot ***"; \
 	fi
 
-# libFuzzer targets (Fuzz/, a package of their own), built once with AddressSanitizer,
-# each run FUZZ_SECONDS in the foreground after replaying its committed corpus
+# libFuzzer targets (Fuzz/, a package of their own), built with AddressSanitizer (one
+# build for the Swift targets, one for the C ABI's), each run FUZZ_SECONDS in the foreground after replaying its committed corpus
 # (Fuzz/Corpus/NAME, read only: new inputs go to a temporary folder). The log and
 # any crashing input go to $(BUILD)/fuzz/. One input running over 60 s is a hang.
 # FUZZ_CONFIG=release builds optimised targets (slower to build, several times more
@@ -106,21 +106,24 @@ test-gimp: all
 FUZZ_SECONDS ?= 60
 FUZZ_CONFIG ?= debug
 FUZZ_TARGETS := prompt png jpeg json config tokenizer ncnn safetensors torch-legacy torch-zip capi
-FUZZ_BIN := .build-fuzz/$(FUZZ_CONFIG)
+# The C ABI's target is a package of its own (Fuzz/CABI), with its own scratch folder.
 FUZZ_BUILD := -c $(FUZZ_CONFIG) $(if $(filter release,$(FUZZ_CONFIG)),-Xswiftc -enable-testing) \
-	--sanitize fuzzer --sanitize address --scratch-path ../.build-fuzz
+	--sanitize fuzzer --sanitize address
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
 	@echo "fuzz: building $(FUZZ_TARGETS)"
 	@for target in $(FUZZ_TARGETS); do \
-	    (cd Fuzz && $(SWIFT) build $(FUZZ_BUILD) --product fuzz-$$target) >$(BUILD)/fuzz/build.log 2>&1 \
+	    if [ $$target = capi ]; then package=Fuzz/CABI scratch=.build-fuzz-capi; else package=Fuzz scratch=.build-fuzz; fi; \
+	    (cd $$package && $(SWIFT) build $(FUZZ_BUILD) --scratch-path $(CURDIR)/$$scratch --product fuzz-$$target) \
+	        >$(BUILD)/fuzz/build.log 2>&1 \
 	    || { grep -v 'Cannot export local symbol' $(BUILD)/fuzz/build.log; exit 1; }; \
 	done
-	@ln -sf librestore.so $(FUZZ_BIN)/librestore.so.0
+	@ln -sf librestore.so .build-fuzz-capi/$(FUZZ_CONFIG)/librestore.so.0
 	@for target in $(FUZZ_TARGETS); do \
+	    if [ $$target = capi ]; then bin=.build-fuzz-capi/$(FUZZ_CONFIG); else bin=.build-fuzz/$(FUZZ_CONFIG); fi; \
 	    work=$$(mktemp -d); log=$(BUILD)/fuzz/$$target.log; \
 	    echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
-	    if SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+	    if SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
 	           -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$target- $$work Fuzz/Corpus/$$target >$$log 2>&1; \
 	    then status=0; else status=1; fi; \
 	    rm -rf "$$work"; \
@@ -130,7 +133,7 @@ fuzz:
 
 # In `make test`: every corpus replayed and every target fuzzed briefly.
 test-fuzz:
-	$(MAKE) fuzz FUZZ_SECONDS=5
+	$(MAKE) fuzz FUZZ_SECONDS=3
 
 # The corrupt-input test once more under AddressSanitizer. Leak checking is off:
 # XCTest and Foundation's Process keep a few objects alive at exit (the C ABI's
@@ -218,4 +221,4 @@ install: all
 	    scripts/restore.pc.in > $(PREFIX)/lib/pkgconfig/restore.pc
 
 clean:
-	rm -rf $(BUILD) .build .build-so .build-asan .build-nn-asan .build-fuzz .build-tsan
+	rm -rf $(BUILD) .build .build-so .build-asan .build-nn-asan .build-fuzz .build-fuzz-capi .build-tsan
