@@ -59,7 +59,13 @@ struct NoiseSchedule: Sendable {
         if !rescale, let smallest = cumulative.last, smallest < 1e-12 {
             throw RestoreError(.model, "'\(config.source)': the noise schedule's ᾱ falls to \(smallest) by the last of \(count) steps, below 1e-12, where σ overflows (see num_train_timesteps and the betas)")
         }
-        if rescale && terminalFloor { cumulative[count - 1] = 0x1p-24 }
+        if rescale && terminalFloor {
+            // The floor must stay below the step before, or σ would fall at the last step.
+            guard cumulative[count - 2] >= 0x1p-24 else {
+                throw RestoreError(.model, "'\(config.source)': with rescale_betas_zero_snr the noise schedule's ᾱ falls to \(cumulative[count - 2]) before its last step, below that step's floor of 2⁻²⁴ (see num_train_timesteps and the betas)")
+            }
+            cumulative[count - 1] = 0x1p-24
+        }
         alphasCumprod = cumulative
     }
 
