@@ -54,18 +54,15 @@ struct NoiseSchedule: Sendable {
         }
         if rescale { betas = Self.zeroTerminalSNR(betas) }
         var cumulative = Self.cumulativeProduct(betas.map { 1 - $0 })
-        // Without zero-SNR rescaling (whose last ᾱ is 0 on purpose) a ᾱ this small makes σ
-        // so large that the schedulers' products of σ overflow float32.
-        if !rescale, let smallest = cumulative.last, smallest < 1e-12 {
-            throw RestoreError(.model, "'\(config.source)': the noise schedule's ᾱ falls to \(smallest) by the last of \(count) steps, below 1e-12, where σ overflows (see num_train_timesteps and the betas)")
+        // The smallest ᾱ that is not 0 on purpose (zero-SNR rescaling's last one is): below
+        // 1e-12 σ overflows float32 in the schedulers' products, and where the last ᾱ is
+        // floored at 2⁻²⁴ the step before must stay above the floor, or σ would fall.
+        let last = rescale ? count - 2 : count - 1
+        let limit: Float = rescale && terminalFloor ? 0x1p-24 : 1e-12
+        guard cumulative[last] >= limit else {
+            throw RestoreError(.model, "'\(config.source)': the noise schedule's ᾱ falls to \(cumulative[last]) by step \(last + 1) of \(count), below \(limit) (see num_train_timesteps, the betas and rescale_betas_zero_snr)")
         }
-        if rescale && terminalFloor {
-            // The floor must stay below the step before, or σ would fall at the last step.
-            guard cumulative[count - 2] >= 0x1p-24 else {
-                throw RestoreError(.model, "'\(config.source)': with rescale_betas_zero_snr the noise schedule's ᾱ falls to \(cumulative[count - 2]) before its last step, below that step's floor of 2⁻²⁴ (see num_train_timesteps and the betas)")
-            }
-            cumulative[count - 1] = 0x1p-24
-        }
+        if rescale && terminalFloor { cumulative[count - 1] = 0x1p-24 }
         alphasCumprod = cumulative
     }
 
