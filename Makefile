@@ -100,7 +100,10 @@ test-gimp: all
 # libFuzzer targets (Fuzz/, a package of their own), built with AddressSanitizer (one
 # build for the Swift targets, one for the C ABI's), each run FUZZ_SECONDS in the foreground after replaying its committed corpus
 # (Fuzz/Corpus/NAME, read only: new inputs go to a temporary folder). The log and
-# any crashing input go to $(BUILD)/fuzz/. One input running over 60 s is a hang.
+# any crashing input go to $(BUILD)/fuzz/. One input running over 60 s is a hang. A target
+# linked without the core's coverage counters (which would fuzz blind) is refused: SwiftPM
+# relinks a sanitizer target without them (cause not found), so every run builds afresh.
+# The C ABI's librestore.so sometimes lacks them even so: that target only warns.
 # FUZZ_CONFIG=release builds optimised targets (slower to build, several times more
 # executions per second: what long campaigns use).
 FUZZ_SECONDS ?= 60
@@ -111,7 +114,8 @@ FUZZ_BUILD := -c $(FUZZ_CONFIG) $(if $(filter release,$(FUZZ_CONFIG)),-Xswiftc -
 	--sanitize fuzzer --sanitize address
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
-	@echo "fuzz: building $(FUZZ_TARGETS)"
+	@echo "fuzz: building $(FUZZ_TARGETS) (from scratch: a rebuild can link without the core's coverage counters)"
+	@rm -rf .build-fuzz .build-fuzz-capi
 	@for target in $(FUZZ_TARGETS); do \
 	    if [ $$target = capi ]; then package=Fuzz/CABI scratch=.build-fuzz-capi; else package=Fuzz scratch=.build-fuzz; fi; \
 	    (cd $$package && $(SWIFT) build $(FUZZ_BUILD) --scratch-path $(CURDIR)/$$scratch --product fuzz-$$target) \
@@ -121,6 +125,12 @@ fuzz:
 	@ln -sf librestore.so .build-fuzz-capi/$(FUZZ_CONFIG)/librestore.so.0
 	@for target in $(FUZZ_TARGETS); do \
 	    if [ $$target = capi ]; then bin=.build-fuzz-capi/$(FUZZ_CONFIG); else bin=.build-fuzz/$(FUZZ_CONFIG); fi; \
+	    instrumented=$$bin/fuzz-$$target; [ $$target = capi ] && instrumented=$$bin/librestore.so; \
+	    size=$$(readelf -SW $$instrumented | sed -n 's/.*__sancov_cntrs *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\).*/\1/p' | head -1); \
+	    if [ $$((0x$${size:-0})) -lt 10000 ]; then \
+	        echo "fuzz: $$target was built without the core's coverage counters: it fuzzes blind"; \
+	        [ $$target = capi ] || exit 1; \
+	    fi; \
 	    work=$$(mktemp -d); log=$(BUILD)/fuzz/$$target.log; \
 	    echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
 	    if SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
