@@ -107,17 +107,9 @@ public struct PromptFields: Hashable, Sendable {
         guard bytes.count <= Self.maxBytes else {
             throw RestoreError(.invalidPrompt, "\(field.name) is longer than the limit of \(Self.maxBytes) bytes")
         }
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes.makeIterator()
-        var offset = 0
-        decoding: while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let encoded): offset += encoded.count
-            case .emptyInput: break decoding
-            case .error:
-                throw RestoreError(.invalidPrompt,
-                                   "\(field.name) is not valid UTF-8 (byte \(offset) starts a bad sequence)")
-            }
+        if let problem = Self.firstProblem(in: bytes) {
+            throw RestoreError(.invalidPrompt,
+                               "\(field.name) is not valid UTF-8 (byte \(problem.byte) starts a bad sequence)")
         }
         try set(field, to: String(decoding: bytes, as: UTF8.self))
     }
@@ -126,17 +118,23 @@ public struct PromptFields: Hashable, Sendable {
     /// prompt error offsets): at the first byte that is not UTF-8, or where they
     /// pass `maxBytes`; nil when they are a valid field.
     public static func problemOffset(utf8 bytes: some Collection<UInt8>) -> Int? {
+        firstProblem(in: bytes)?.scalar
+    }
+
+    /// The first byte of `bytes` that is not UTF-8 or passes `maxBytes`, and how
+    /// many scalars come before it; nil when there is none.
+    private static func firstProblem(in bytes: some Collection<UInt8>) -> (byte: Int, scalar: Int)? {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var scalars = 0, length = 0
         while true {
             switch parser.parseScalar(from: &iterator) {
             case .valid(let encoded):
+                if length + encoded.count > maxBytes { return (length, scalars) }
                 length += encoded.count
-                if length > maxBytes { return scalars }
                 scalars += 1
             case .emptyInput: return nil
-            case .error: return scalars
+            case .error: return (length, scalars)
             }
         }
     }
