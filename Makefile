@@ -98,12 +98,13 @@ test-gimp: all
 	fi
 
 # libFuzzer targets (Fuzz/, a package of their own), built with AddressSanitizer (one
-# build for the Swift targets, one for the C ABI's), each run FUZZ_SECONDS in the foreground after replaying its committed corpus
-# (Fuzz/Corpus/NAME, read only: new inputs go to a temporary folder). The log and
-# any crashing input go to $(BUILD)/fuzz/. One input running over 60 s is a hang. A target
-# linked without the core's coverage counters (which would fuzz blind) is refused: SwiftPM
-# relinks a sanitizer target without them (cause not found), so every run builds afresh.
-# The C ABI's librestore.so sometimes lacks them even so: that target only warns.
+# build for the Swift targets, one for the C ABI's), each run FUZZ_SECONDS in the foreground
+# after replaying its committed corpus (Fuzz/Corpus/NAME, read only: new inputs go to a
+# temporary folder). The log and any crashing input go to $(BUILD)/fuzz/. One input running
+# over 60 s is a hang. SwiftPM hands the two sanitizers to the Swift driver as two
+# `-sanitize=` options in no fixed order, and the driver keeps only the last: the combined
+# option appended after them instruments for both. A target whose binary still lacks the
+# core's coverage counters (it would fuzz blind) is refused.
 # FUZZ_CONFIG=release builds optimised targets (slower to build, several times more
 # executions per second: what long campaigns use).
 FUZZ_SECONDS ?= 60
@@ -111,14 +112,12 @@ FUZZ_CONFIG ?= debug
 FUZZ_TARGETS := prompt png jpeg json config tokenizer ncnn safetensors torch-legacy torch-zip capi
 # The C ABI's target is a package of its own (Fuzz/CABI), with its own scratch folder.
 FUZZ_BUILD := -c $(FUZZ_CONFIG) $(if $(filter release,$(FUZZ_CONFIG)),-Xswiftc -enable-testing) \
-	--sanitize fuzzer --sanitize address
+	--sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
-	@echo "fuzz: building $(FUZZ_TARGETS) (from scratch: a rebuild can link without the core's coverage counters)"
-	@rm -rf .build-fuzz .build-fuzz-capi
-	@for target in $(FUZZ_TARGETS); do \
-	    if [ $$target = capi ]; then package=Fuzz/CABI scratch=.build-fuzz-capi; else package=Fuzz scratch=.build-fuzz; fi; \
-	    (cd $$package && $(SWIFT) build $(FUZZ_BUILD) --scratch-path $(CURDIR)/$$scratch --product fuzz-$$target) \
+	@echo "fuzz: building $(FUZZ_TARGETS)"
+	@for package in Fuzz:.build-fuzz Fuzz/CABI:.build-fuzz-capi; do \
+	    (cd $${package%%:*} && $(SWIFT) build $(FUZZ_BUILD) --scratch-path $(CURDIR)/$${package#*:}) \
 	        >$(BUILD)/fuzz/build.log 2>&1 \
 	    || { grep -v 'Cannot export local symbol' $(BUILD)/fuzz/build.log; exit 1; }; \
 	done
@@ -128,8 +127,7 @@ fuzz:
 	    instrumented=$$bin/fuzz-$$target; [ $$target = capi ] && instrumented=$$bin/librestore.so; \
 	    size=$$(readelf -SW $$instrumented | sed -n 's/.*__sancov_cntrs *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\).*/\1/p' | head -1); \
 	    if [ $$((0x$${size:-0})) -lt 10000 ]; then \
-	        echo "fuzz: $$target was built without the core's coverage counters: it fuzzes blind"; \
-	        [ $$target = capi ] || exit 1; \
+	        echo "fuzz: $$target was built without the core's coverage counters: it would fuzz blind"; exit 1; \
 	    fi; \
 	    work=$$(mktemp -d); log=$(BUILD)/fuzz/$$target.log; \
 	    echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
