@@ -4,8 +4,8 @@ import PackageDescription
 // libFuzzer targets, one per parser of untrusted input (`make fuzz`). A package of
 // their own: each target's `main` is libFuzzer's, so they build only with
 // `--sanitize fuzzer`, here together with AddressSanitizer.
-// The C ABI's target is a package of its own (CABI/): depending on the shared library
-// product makes SwiftPM compile the core without coverage counters for every target.
+// The C ABI's target is a package of its own (CABI/): it links the shared library
+// product, as hosts do, while these link the core's objects.
 let fuzzers = ["prompt", "png", "jpeg", "json", "config", "tokenizer", "ncnn", "safetensors",
                "torch-legacy", "torch-zip"]
 

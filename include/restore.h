@@ -130,10 +130,10 @@ RESTORE_API const char *restore_last_restorers(const restore_context *ctx);
 RESTORE_API const char *restore_last_notes(const restore_context *ctx);
 
 /* The parameters that none of the models installed for `ctx` reads,
-   comma-separated as named in restore_params ("semantic_prompt,
-   quality_prompt, negative_prompt, steps, guidance, seed" while no generative
-   model is installed), or "": setting them cannot change any pixel. Valid
-   for the life of `ctx`. */
+   comma-separated as named in restore_params ("quality_prompt,
+   negative_prompt, steps, guidance, seed" while no generative model is
+   installed; "semantic_prompt" too without the Real-ESRGAN models), or "":
+   setting them cannot change any pixel. Valid for the life of `ctx`. */
 RESTORE_API const char *restore_unused_options(const restore_context *ctx);
 
 /* ---------------------------------------------------------- parameters -- */
@@ -153,13 +153,16 @@ typedef int (*restore_progress_fn)(float fraction, const char *stage, void *user
    the caller was compiled against. Strings are UTF-8, at most 4096 bytes,
    read during the call only; NULL means the default. A value outside its
    range fails the call with RESTORE_ERROR_INVALID_ARGUMENT naming the field.
-   The semantic, quality and negative prompts, steps, guidance and seed steer
-   generative models only: restore_unused_options says whether any is
-   installed, and restore_last_notes names those that had no effect.
+   The quality and negative prompts, steps, guidance and seed steer
+   generative models only; the semantic prompt also routes enlarging to
+   Real-ESRGAN's anime networks when it calls the picture drawn (anime, manga,
+   illustration, cartoon, comic, drawing, line art: the README lists the
+   words). restore_unused_options says which fields the installed models
+   ignore, and restore_last_notes names those that had no effect.
    restore_options_json lists every field with its default and range. */
 typedef struct restore_params {
     size_t size;                     /* sizeof(restore_params); set by restore_params_init */
-    const char *semantic_prompt;     /* what the picture shows; default "" */
+    const char *semantic_prompt;     /* what the picture shows; default "" (see above) */
     const char *restoration_prompt;  /* what is wrong, with numbers; default "" */
     const char *quality_prompt;      /* low-level quality description; default "" */
     const char *negative_prompt;     /* default "blurry, dotted, noise, unclear, lowres, over-smoothed" */

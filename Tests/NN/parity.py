@@ -75,8 +75,10 @@ def read_png16(path):
     return values.reshape(height, width, channels)
 
 
-def restore(src, dst, prompt, model="auto", tile=0, env=None):
+def restore(src, dst, prompt, model="auto", tile=0, env=None, semantic=""):
     args = [CLI, "restore", src, dst, "--restoration", prompt, "--model", model, "--depth", "16", "--quiet", "--threads", "2"]
+    if semantic:
+        args += ["--semantic", semantic]
     if tile:
         args += ["--tile", str(tile)]
     return subprocess.run(args, env=env or dict(os.environ, RESTOREKIT_MODELS=MODELS), capture_output=True, text=True)
@@ -118,27 +120,37 @@ def main():
         crop.save(path)
         images.append(path)
 
-    # (label, prompt, model, network stem, input blob, output blob, scale, pad, constants)
+    # (label, prompt, model, network stem, input blob, output blob, scale, pad, constants, semantic prompt)
     cases = [("Real-ESRGAN x4plus", "Remove all degradation, Upsample to 4", "auto",
-              "realesrgan/REALESRGAN_X4PLUS_UP4X", "data", "output", 4, 10, [])]
+              "realesrgan/REALESRGAN_X4PLUS_UP4X", "data", "output", 4, 10, [], "a cat"),
+             # A word of IllustrationWords in the semantic prompt routes to the anime networks.
+             ("Real-ESRGAN x4plus anime", "Remove all degradation, Upsample to 4", "auto",
+              "realesrgan/REALESRGAN_X4PLUSANIME_UP4X", "data", "output", 4, 10, [], "an anime cat")]
+    for scale in (2, 3, 4):
+        cases.append((f"Real-ESRGAN AnimeVideo-v3 x{scale}", f"Upsample to {scale}", "auto",
+                      f"realesrgan/REALESRGAN_ANIMAVIDEOV3_UP{scale}X", "data", "output", scale, 10, [],
+                      "a cat, pencil drawing"))
     # The stated σ picks the level; levels 1 and 2 are never picked (bench/nn.sh checks their networks).
     for level, sigma in [(None, 0), (0, 0.01), (3, 0.04)]:
         stem = "waifu2x/WAIFU2X_PHOTO_UP2X" + ("" if level is None else f"_DENOISE{level}X")
         prompt = "Upsample to 2" + (f", Denoise with sigma {sigma}" if sigma else "")
-        cases.append((f"waifu2x photo x2 level {level}", prompt, "waifu2x", stem, "Input1", "Eltwise4", 2, 7, []))
+        cases.append((f"waifu2x photo x2 level {level}", prompt, "waifu2x", stem, "Input1", "Eltwise4", 2, 7, [], ""))
     for scale in (2, 3, 4):
         cases.append((f"SRMDNF x{scale}", f"Upsample to {scale}", "srmd", f"srmd/srmdnf_x{scale}", "input", "output",
-                      scale, 12, DELTA_CODE))
+                      scale, 12, DELTA_CODE, ""))
         cases.append((f"SRMD x{scale} sigma 0.03", f"Upsample to {scale}, Denoise with sigma 0.03", "srmd",
-                      f"srmd/srmd_x{scale}", "input", "output", scale, 12, DELTA_CODE + [0.03]))
+                      f"srmd/srmd_x{scale}", "input", "output", scale, 12, DELTA_CODE + [0.03], ""))
+    # Without a routing word "auto" enlarges photos with SRMD.
+    cases.append(("SRMDNF x2, auto", "Upsample to 2", "auto", "srmd/srmdnf_x2", "input", "output", 2, 12, DELTA_CODE,
+                  "a cat drawn to the window"))
 
     failures = 0
     print("| network | image | max abs diff | mean abs diff |")
     print("|---|---|---|---|")
-    for label, prompt, model, stem, in_blob, out_blob, scale, pad, constants in cases:
+    for label, prompt, model, stem, in_blob, out_blob, scale, pad, constants, semantic in cases:
         for n, src in enumerate(images):
             dst = os.path.join(WORK, f"out-{stem.replace('/', '-')}-{n}.png")
-            run = restore(src, dst, prompt, model)
+            run = restore(src, dst, prompt, model, semantic=semantic)
             if run.returncode != 0:
                 print(f"FAIL {label}: restorekit: {run.stderr.strip()}")
                 failures += 1
@@ -164,7 +176,8 @@ def main():
             ("Real-ESRGAN x4plus", "Remove all degradation, Upsample to 4", "auto", strip, 256),
             ("Real-ESRGAN x4plus, scale 1", "Remove all degradation", "auto", strip, 64),
             ("waifu2x level 3", "Upsample to 2, Denoise with sigma 0.04", "waifu2x", big, 64),
-            ("SRMD x3", "Upsample to 3, Denoise with sigma 0.03", "srmd", big, 64)]:
+            ("SRMD x3", "Upsample to 3, Denoise with sigma 0.03", "srmd", big, 64),
+            ("AnimeVideo-v3 x3", "Upsample to 3", "realesrgan-anime", big, 64)]:
         whole, tiled = os.path.join(WORK, "whole.png"), os.path.join(WORK, "tiled.png")
         for path, size in [(whole, 0), (tiled, tile)]:
             run = restore(src, path, prompt, model, tile=size)

@@ -95,7 +95,7 @@ def test_options_and_notices():
     image = noisy(picture())
     with librestore.Context() as ctx:
         # Nothing installed here reads the sampler settings (the tests run without generative models).
-        assert {"steps", "guidance", "seed", "semantic_prompt"} <= set(ctx.unused_options)
+        assert {"steps", "guidance", "seed", "quality_prompt"} <= set(ctx.unused_options)
         with pytest.warns(librestore.RestoreNotice, match="steps has no effect"):
             ctx.restore(image, restoration=DENOISE, steps=8, model="classic")
         assert "steps has no effect" in ctx.last_notes

@@ -24,7 +24,8 @@
 
 property_string (semantic_prompt, _("Semantic prompt"), "")
     description (_("What the picture shows, e.g. \"a red fox in snow\"; read by generative "
-                   "models (UTF-8, at most 4096 bytes)"))
+                   "models, and words such as anime, illustration, cartoon, drawing or line art "
+                   "enlarge with Real-ESRGAN's anime networks (UTF-8, at most 4096 bytes)"))
     ui_meta ("multiline", "true")
 
 property_string (restoration_prompt, _("Restoration prompt"), "")

@@ -90,7 +90,9 @@ public struct RequestOption: Sendable, Hashable {
     /// Every option, in the order surfaces list them.
     public static let all: [RequestOption] = [
         RequestOption(id: .semanticPrompt, kind: .text(maxBytes: PromptFields.maxBytes), scope: .stage,
-                      summary: "What the picture shows, e.g. \"a red fox in snow\" (read by generative models)"),
+                      summary: "What the picture shows, e.g. \"a red fox in snow\" (read by generative models; "
+                          + "anime, manga, illustration, cartoon, comic, drawing or line art enlarges with "
+                          + "Real-ESRGAN's anime networks)"),
         RequestOption(id: .restorationPrompt, kind: .text(maxBytes: PromptFields.maxBytes), scope: .request,
                       summary: "What is wrong, with numbers, e.g. \"Deblur with sigma 1.5, Denoise with sigma 0.04, "
                           + "Dejpeg with quality 40\"; empty: analyse the image"),

@@ -100,6 +100,11 @@ import Testing
                 _ = try DDPMScheduler(config: Self.config([key: value]))
             }
         }
+        // β₀ = 0 leaves ᾱ₀ = 1, where DDIM's variance is 0/0 (config fuzz target).
+        for changes: [String: JSONValue] in [["beta_start": .number(0)], ["beta_start": .number(-0.001)],
+                                             ["beta_schedule": .string("linear"), "beta_end": .number(1.5)]] {
+            Self.expectError(.model, "betas must lie above 0") { _ = try DDIMScheduler(config: Self.config(changes)) }
+        }
         Self.expectError(.model, "'solver_order'") {
             _ = try DPMSolverMultistepScheduler(config: Self.config(["solver_order": .number(3)]))
         }

@@ -73,6 +73,27 @@ import Testing
         let reference = try NNTest.tensor(1, 2, 3)
         let sized = try NNTest.run(try NNTest.layer(InterpLayer.self, "0=2"), [x, reference])[0]
         #expect(sized.height == 2 && sized.width == 3)
-        #expect(throws: RestoreError.self) { try NNTest.layer(InterpLayer.self, "0=3") }
+        #expect(throws: RestoreError.self) { try NNTest.layer(InterpLayer.self, "0=4") }
+    }
+
+    @Test func interpBicubic() throws {
+        let x = try NNTest.tensor(2, 6, 7)
+        let smaller = try NNTest.run(try NNTest.layer(InterpLayer.self, "0=3 1=0.75 2=0.75"), [x])[0]
+        #expect(smaller.height == 4 && smaller.width == 5)
+        // Output (2, 1): column (2.5)·7/5 − ½ = 3 exactly; row (1.5)·6/4 − ½ = 1.75, between rows 1 and 2.
+        func keys(_ t: Float) -> Float {
+            let t = abs(t), a: Float = -0.75
+            return t <= 1 ? (a + 2) * t * t * t - (a + 3) * t * t + 1 : a * t * t * t - 5 * a * t * t + 8 * a * t - 4 * a
+        }
+        let expected = (0 ..< 4).reduce(Float(0)) { $0 + keys(1.75 - Float($1)) * x[3, $1, 1] }
+        #expect(abs(smaller[2, 1, 1] - expected) < 1e-5)
+        // Folded border taps still sum to 1: a constant stays constant, enlarged or shrunk.
+        let constant = try NNTest.tensor(1, 5, 4)
+        for i in 0 ..< 20 { constant.pointer[i] = 0.25 }
+        for params in ["0=3 1=3.0 2=2.5", "0=3 3=4 4=4", "0=3 3=9 4=13 6=1"] {
+            let resized = try NNTest.run(try NNTest.layer(InterpLayer.self, params), [constant])[0]
+            for i in 0 ..< resized.height * resized.width { #expect(abs(resized.pointer[i] - 0.25) < 1e-6) }
+        }
+        #expect(throws: RestoreError.self) { try NNTest.run(try NNTest.layer(InterpLayer.self, "0=3 1=2.0 2=2.0"), [try NNTest.tensor(1, 3, 8)]) }
     }
 }

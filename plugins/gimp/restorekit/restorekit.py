@@ -75,7 +75,8 @@ class RestoreKit(Gimp.PlugIn):
             "Restore damaged photos as prompts describe",
             "The restoration prompt states the damage with numbers, e.g. \"Deblur with sigma 1.5, "
             "Denoise with sigma 0.04, Dejpeg with quality 40\" or \"Upsample to 2\"; RestoreKit removes "
-            "exactly that. The semantic prompt says what the picture shows (used by generative backends).",
+            "exactly that. The semantic prompt says what the picture shows (used by generative backends; "
+            "words such as anime, illustration or drawing enlarge with Real-ESRGAN's anime networks).",
             name)
         procedure.set_attribution("RestoreKit", "RestoreKit", "2026")
         flags = GObject.ParamFlags.READWRITE

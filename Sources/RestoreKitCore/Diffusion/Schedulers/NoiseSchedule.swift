@@ -44,8 +44,9 @@ struct NoiseSchedule: Sendable {
             }
         }
         // Betas outside 0 … 1 make ᾱ negative or above 1, and its square roots NaN.
-        guard betas.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
-            throw RestoreError(.model, "'\(config.source)': the noise schedule's betas leave 0 … 1 (see beta_start, beta_end, trained_betas)")
+        // A β of 0 leaves ᾱ at 1, where the samplers divide 0 by 0 (diffusers gives NaN).
+        guard betas.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw RestoreError(.model, "'\(config.source)': the noise schedule's betas must lie above 0 and at most 1 (see beta_start, beta_end, trained_betas)")
         }
         let rescale = try config.flag("rescale_betas_zero_snr", default: false)
         if try rescale && !terminalFloor && PredictionType.read(config) == .epsilon {

