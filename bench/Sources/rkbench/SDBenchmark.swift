@@ -129,6 +129,8 @@ let sdCommands: [String: SDCommand] = [
                       run: sdPass),
     "vae-encode": SDCommand(usage: "MODEL_DIR --image F.npy --out F.npy [--tile auto|whole|N] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEEncode),
     "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--tile auto|whole|N] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
+    "one-step": SDCommand(usage: "MODEL_DIR --image F.npy --prompt TEXT --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R] (OSEDiff's one-step restoration; image in −1…1, sides multiples of 8)",
+                          run: sdOneStep),
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,

@@ -90,3 +90,14 @@ func sdPass(_ arguments: SDArguments) throws {
     }
     try npy(image).write(to: arguments.required("out"))
 }
+
+/// `rkbench sd one-step MODEL_DIR --image F.npy --prompt TEXT --out F.npy`: OSEDiff's
+/// one-step restoration of an image (−1…1, sides multiples of 8), written back in −1…1.
+func sdOneStep(_ arguments: SDArguments) throws {
+    let image = try tensor(NPYArray.read(arguments.required("image")), "image")
+    let prompt = try arguments.required("prompt")
+    let threads = try arguments.threads()
+    let recipe = try OneStepRecipe(folder: arguments.model(), variant: arguments["variant"], loras: arguments.loras())
+    let out = try sdTimed(arguments) { try recipe.restore(image, prompt: prompt, threads: threads) }
+    try npy(out).write(to: arguments.required("out"))
+}

@@ -35,6 +35,13 @@ public struct DDPMScheduler: DiffusionScheduler {
             ? Float(try config.number("clip_sample_range", default: 1)) : nil
     }
 
+    /// The clean sample x₀ that `modelOutput` at `timestep` predicts from `sample`,
+    /// clipped as configured: what `step` returns where the previous ᾱ is 1
+    /// (one-step restoration's single step).
+    func originalSample(modelOutput: [Float], sample: [Float], timestep: Int) -> [Float] {
+        prediction.original(modelOutput, sample, alphaCumprod: schedule.alphasCumprod[timestep], clipRange: clipRange)
+    }
+
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.checkSteps(steps, trainSteps: schedule.trainSteps)
         timesteps = spacing.timesteps(trainSteps: schedule.trainSteps, steps: steps, offset: offset, roundLinspace: true)
