@@ -101,7 +101,8 @@ test-gimp: all
 # build for the Swift targets, one for the C ABI's), each run FUZZ_SECONDS in the foreground
 # after replaying its committed corpus (Fuzz/Corpus/NAME, read only: new inputs go to a
 # temporary folder). The log and any crashing input go to $(BUILD)/fuzz/. One input running
-# over 60 s is a hang. SwiftPM hands the two sanitizers to the Swift driver as two
+# over 60 s is a hang; memory above 6 GiB is a leak or a runaway allocation (one tensor may
+# take 4 GiB, Tensor.maximumCount). SwiftPM hands the two sanitizers to the Swift driver as two
 # `-sanitize=` options in no fixed order, and the driver keeps only the last: the combined
 # option appended after them instruments for both. A target whose binary still lacks the
 # core's coverage counters (it would fuzz blind) is refused.
@@ -131,7 +132,7 @@ fuzz:
 	    fi; \
 	    work=$$(mktemp -d); log=$(BUILD)/fuzz/$$target.log; \
 	    echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
-	    if SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+	    if SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$target -max_total_time=$(FUZZ_SECONDS) -timeout=60 -rss_limit_mb=6144 \
 	           -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$target- $$work Fuzz/Corpus/$$target >$$log 2>&1; \
 	    then status=0; else status=1; fi; \
 	    rm -rf "$$work"; \

@@ -13,7 +13,7 @@ run() {
     target=$1
     if [ "$target" = capi ]; then bin=.build-fuzz-capi/release; else bin=.build-fuzz/release; fi
     work=$(mktemp -d)
-    SWIFT_BACKTRACE=enable=no nice "$bin/fuzz-$target" -runs=1000000 -max_total_time=1200 -timeout=60 \
+    SWIFT_BACKTRACE=enable=no nice "$bin/fuzz-$target" -runs=1000000 -max_total_time=1200 -timeout=60 -rss_limit_mb=6144 \
         -print_final_stats=1 -artifact_prefix="$out/$target-" "$work" "Fuzz/Corpus/$target" \
         >"$out/$target.log" 2>&1 && status=ok || status=FAILED
     "$bin/fuzz-$target" -merge=1 "Fuzz/Corpus/$target" "$work" >"$out/$target.merge.log" 2>&1

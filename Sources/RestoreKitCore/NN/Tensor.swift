@@ -24,14 +24,21 @@ public struct Tensor: @unchecked Sendable {
     public let channels: Int
     var storage: TensorStorage
 
-    /// An uninitialised tensor; throws `outOfMemory` when the allocation fails
-    /// or the size overflows.
+    /// The most elements one tensor may hold (4 GiB of floats). Every network
+    /// RestoreKit runs stays far below it, region by region; a model file whose
+    /// layers would make more (an `Interp` scaling by thousands, say) is refused
+    /// instead of exhausting the host's memory.
+    static let maximumCount = 1 << 30
+
+    /// An uninitialised tensor; throws `outOfMemory` when it would hold more than
+    /// `maximumCount` elements or the allocation fails.
     init(height: Int, width: Int, channels: Int) throws {
         precondition(height > 0 && width > 0 && channels > 0, "tensor sides must be positive")
         let (hw, o1) = height.multipliedReportingOverflow(by: width)
         let (count, o2) = hw.multipliedReportingOverflow(by: channels)
-        guard !o1, !o2, count <= Int.max / 8 else {
-            throw RestoreError(.outOfMemory, "a \(height) × \(width) × \(channels) tensor is too large")
+        guard !o1, !o2, count <= Self.maximumCount else {
+            throw RestoreError(.outOfMemory, "a \(height) × \(width) × \(channels) tensor is larger than the limit "
+                + "of 4 GiB for one tensor")
         }
         self.height = height
         self.width = width

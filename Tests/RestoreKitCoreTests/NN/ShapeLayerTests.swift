@@ -74,6 +74,11 @@ import Testing
         let sized = try NNTest.run(try NNTest.layer(InterpLayer.self, "0=2"), [x, reference])[0]
         #expect(sized.height == 2 && sized.width == 3)
         #expect(throws: RestoreError.self) { try NNTest.layer(InterpLayer.self, "0=4") }
+        // A scale that would make more than 4 GiB of floats is refused before allocating (ncnn fuzz target).
+        let error = #expect(throws: RestoreError.self) {
+            try NNTest.run(try NNTest.layer(InterpLayer.self, "0=1 1=9000.0 2=9000.0"), [x])
+        }
+        #expect(error?.kind == .outOfMemory && error?.message.contains("limit of 4 GiB") == true)
     }
 
     @Test func interpBicubic() throws {
