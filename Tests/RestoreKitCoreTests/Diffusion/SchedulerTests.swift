@@ -39,10 +39,6 @@ import Testing
         try scheduler.setTimesteps(50)
         #expect(Array(scheduler.timesteps.prefix(4)) == [981, 961, 941, 921])
         #expect(scheduler.timesteps.last == 1)
-        // diffusers' trailing spacing gives 62 timesteps for 61 steps (np.arange's length).
-        var trailing = try DDIMScheduler(config: Self.config(["timestep_spacing": .string("trailing")]))
-        try trailing.setTimesteps(61)
-        #expect(trailing.timesteps.count == 62)
     }
 
     @Test func img2imgStrengthKeepsTheLastSteps() throws {
@@ -122,6 +118,20 @@ import Testing
         try scheduler.setTimesteps(3)
         // Euler's own default spacing, linspace: 999, 499.5, 0.
         #expect(scheduler.timesteps == [999, 499.5, 0])
+    }
+
+    @Test func trailingSpacingGivesTheStepsAskedFor() throws {
+        // 1000/227 makes numpy's arange yield 228 values, the last rounding to a timestep of −1
+        // (config fuzz target: DDIM indexed ᾱ out of range); DDPM and DDIM keep the first 227.
+        for steps in [227, 61, 20, 7, 1000] {
+            var ddim = try DDIMScheduler(config: Self.config(["timestep_spacing": .string("trailing")]))
+            var ddpm = try DDPMScheduler(config: Self.config(["timestep_spacing": .string("trailing")]))
+            try ddim.setTimesteps(steps)
+            try ddpm.setTimesteps(steps)
+            for timesteps in [ddim.timesteps, ddpm.timesteps] {
+                #expect(timesteps.count == steps && timesteps.first == 999 && timesteps.last! >= 0, "\(steps)")
+            }
+        }
     }
 
     @Test func initNoiseSigmaFollowsTheSpacing() throws {

@@ -32,7 +32,10 @@ public struct DDIMScheduler: DiffusionScheduler {
 
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.checkSteps(steps, trainSteps: schedule.trainSteps)
-        timesteps = spacing.timesteps(trainSteps: schedule.trainSteps, steps: steps, offset: offset, roundLinspace: true)
+        // The first `steps`: trailing spacing can give one more (numpy's arange length, e.g. 61
+        // of 1000), a timestep of −1 that diffusers uses to index ᾱ from the end.
+        timesteps = Array(spacing.timesteps(trainSteps: schedule.trainSteps, steps: steps, offset: offset,
+                                            roundLinspace: true).prefix(steps))
         self.steps = steps
         stepIndex = 0
     }
