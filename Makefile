@@ -119,7 +119,7 @@ FUZZ_MODELS ?= $(if $(filter release,$(FUZZ_CONFIG)),,$(CURDIR)/$(BUILD)/fuzz/no
 FUZZ_BUILD := -c $(FUZZ_CONFIG) $(if $(filter release,$(FUZZ_CONFIG)),-Xswiftc -enable-testing) \
 	--sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 fuzz:
-	@mkdir -p $(BUILD)/fuzz $(BUILD)/fuzz/no-models
+	@mkdir -p $(BUILD)/fuzz/no-models
 	@echo "fuzz: building $(FUZZ_TARGETS)"
 	@for package in Fuzz:.build-fuzz Fuzz/CABI:.build-fuzz-capi; do \
 	    (cd $${package%%:*} && $(SWIFT) build $(FUZZ_BUILD) --scratch-path $(CURDIR)/$${package#*:}) \

@@ -32,10 +32,7 @@ public struct DDIMScheduler: DiffusionScheduler {
 
     public mutating func setTimesteps(_ steps: Int) throws {
         try Self.checkSteps(steps, trainSteps: schedule.trainSteps)
-        // The first `steps`: trailing spacing can give one more (numpy's arange length, e.g. 61
-        // of 1000), a timestep of −1 that diffusers uses to index ᾱ from the end.
-        timesteps = Array(spacing.timesteps(trainSteps: schedule.trainSteps, steps: steps, offset: offset,
-                                            roundLinspace: true).prefix(steps))
+        timesteps = spacing.indexTimesteps(trainSteps: schedule.trainSteps, steps: steps, offset: offset)
         self.steps = steps
         stepIndex = 0
     }

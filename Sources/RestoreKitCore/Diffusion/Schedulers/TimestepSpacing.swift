@@ -14,8 +14,9 @@ enum TimestepSpacing: String, Sendable {
         return TimestepSpacing(rawValue: name)!
     }
 
-    /// The `steps` timesteps, first (noisiest) to last, as DDPM, DDIM and the Euler
-    /// schedulers compute them for `trainSteps` training steps. `roundLinspace`: DDPM
+    /// The timesteps for `steps` steps, first (noisiest) to last, as diffusers' DDPM,
+    /// DDIM and Euler schedulers compute them for `trainSteps` training steps (trailing
+    /// spacing: one more for some counts, see `indexTimesteps`). `roundLinspace`: DDPM
     /// and DDIM round `linspace` timesteps to integers; the Euler schedulers keep them
     /// fractional (in float32).
     func timesteps(trainSteps: Int, steps: Int, offset: Int, roundLinspace: Bool) -> [Double] {
@@ -30,5 +31,13 @@ enum TimestepSpacing: String, Sendable {
             let ratio = Double(trainSteps) / Double(steps)
             return ScheduleArithmetic.arange(Double(trainSteps), 0, -ratio).map { ScheduleArithmetic.round($0) - 1 }
         }
+    }
+
+    /// The integer timesteps DDPM and DDIM index ᾱ with: `timesteps` with `linspace`
+    /// rounded, and exactly `steps` of them. Trailing spacing can give one more (numpy's
+    /// arange length, e.g. 61 of 1000 steps), a timestep of −1 that diffusers uses to index
+    /// ᾱ from the end; the Euler schedulers keep it, interpolating σ there as diffusers does.
+    func indexTimesteps(trainSteps: Int, steps: Int, offset: Int) -> [Double] {
+        Array(timesteps(trainSteps: trainSteps, steps: steps, offset: offset, roundLinspace: true).prefix(steps))
     }
 }
