@@ -9,12 +9,26 @@ extension RestorationPrompt: CustomStringConvertible {
     /// so `parse(p.description) == p` exactly. Sigmas always show a decimal point
     /// ("2.0", as SPIRE writes them); a whole scale factor shows none
     /// ("Upsample to 4", "Upsample to 2.5"); JPEG quality is a whole number.
+    /// A noise profile follows Denoise's σ: its tones in the order shadows,
+    /// midtones, highlights (replacing the single σ), then its grain, whole
+    /// like a scale factor ("Denoise with sigma 0.05 in shadows, 0.03 in
+    /// highlights, grain 2").
     public var description: String {
         var clauses = RestorationClause.allCases.compactMap { clause in
-            self[clause].map(clause.canonicalText)
+            self[clause].map { canonicalText(clause, $0) }
         }
         if removeAllDegradation { clauses.append("Remove all degradation") }
         return clauses.joined(separator: ", ")
+    }
+}
+
+extension RestorationPrompt {
+    /// `clause`'s canonical text with `setting`, Denoise's with this prompt's noise profile.
+    func canonicalText(_ clause: RestorationClause, _ setting: Setting<Double>) -> String {
+        if clause == .denoise, let profile = denoiseProfile, let sigma = setting.value {
+            return "Denoise with sigma " + profile.canonicalText(uniform: sigma)
+        }
+        return clause.canonicalText(setting)
     }
 }
 

@@ -40,6 +40,11 @@ public struct RestorationPrompt: Equatable, Sendable {
     /// "Denoise with sigma N": additive Gaussian noise of standard deviation N
     /// (image units, samples in [0, 1]).
     public var denoise: Setting<Double>?
+    /// How that noise varies with brightness and how coarse its grain is
+    /// ("Denoise with sigma 0.05 in shadows, 0.02 in highlights, grain 2"); nil
+    /// for white noise of one σ. When it states tones, `denoise` holds its σ at
+    /// mid-grey (what restorers that take one σ use).
+    public var denoiseProfile: NoiseProfile?
     /// "Dejpeg with quality Q": JPEG compression at IJG quality Q.
     public var dejpeg: Setting<Int>?
     /// "Remove all degradation": blind restoration.
@@ -47,11 +52,12 @@ public struct RestorationPrompt: Equatable, Sendable {
 
     /// A prompt with the given clauses (none by default: the empty prompt).
     public init(deblur: Setting<Double>? = nil, upsample: Setting<Double>? = nil,
-                denoise: Setting<Double>? = nil, dejpeg: Setting<Int>? = nil,
-                removeAllDegradation: Bool = false) {
+                denoise: Setting<Double>? = nil, denoiseProfile: NoiseProfile? = nil,
+                dejpeg: Setting<Int>? = nil, removeAllDegradation: Bool = false) {
         self.deblur = deblur
         self.upsample = upsample
         self.denoise = denoise
+        self.denoiseProfile = denoiseProfile
         self.dejpeg = dejpeg
         self.removeAllDegradation = removeAllDegradation
     }

@@ -30,6 +30,12 @@ extension RestorationPrompt {
 ///     value    := number ["~" number] | number "/" number (Denoise only)
 ///     times    := "x" | "×"
 ///
+/// Denoise's value may go on with a noise profile (`NoiseProfile`):
+///
+///     profile  := "in" tone (separator* value "in" tone)+ [grain] | grain
+///     tone     := "shadows" | "midtones" | "highlights" (or singular)
+///     grain    := separator* "grain" number ["px" | "pixels"]
+///
 /// `word` is the clause's parameter word (`RestorationClause.parameterWords`);
 /// "with" is not used with Upsample's "to"/"by", and only Upsample takes
 /// `times value` or a trailing `times` ("upscale 2x").
@@ -101,6 +107,10 @@ struct RestorationPromptParser {
             advance()
             try set(.upsample, .value(factor), start: start)
             return .complete
+        case .word("grain"), .word("in"):
+            throw syntaxError(expected: Self.clauseStart + " (a grain or tone follows Denoise's sigma, as in "
+                              + "\"Denoise with sigma 0.05 in shadows, 0.03 in highlights, grain 2\")",
+                              vocabulary: [])
         default:
             throw syntaxError(expected: Self.clauseStart, vocabulary: Self.clauseVerbs)
         }
@@ -127,7 +137,7 @@ struct RestorationPromptParser {
             introduction = current.text
             advance()
         }
-        let setting: RestorationPrompt.Setting<Double>
+        var setting: RestorationPrompt.Setting<Double>
         if let introduction {
             setting = .value(try value(of: clause, after: introduction))
         } else if current.isNumber {
@@ -136,11 +146,88 @@ struct RestorationPromptParser {
             setting = .estimate
         }
         if clause == .upsample, setting != .estimate, current.isTimes { advance() }
-        try set(clause, setting, start: start)
-        guard setting == .estimate else { return .complete }
+        var profile: NoiseProfile?
+        var continuation = Continuation.complete
+        if clause == .denoise, case .value(let sigma) = setting {
+            (setting, profile, continuation) = try noiseProfile(after: sigma)
+        }
+        try set(clause, setting, profile: profile, start: start)
+        guard setting == .estimate else { return continuation }
         return clause == .upsample
             ? Continuation(expected: ["\"to\"", "a factor such as \"2x\""], vocabulary: ["to", "by"])
             : Continuation(expected: ["\"with \(words[0])\"", "a number"], vocabulary: ["with"] + words)
+    }
+
+    /// The tones and grain that may follow Denoise's first σ (`sigma`, just
+    /// read): "in shadows, 0.03 in highlights", "grain 2". Returns the
+    /// clause's σ (at mid-grey when tones are stated), the profile (nil for
+    /// neither) and what else could have followed.
+    private mutating func noiseProfile(after sigma: Double) throws(PromptParseError)
+        -> (RestorationPrompt.Setting<Double>, NoiseProfile?, Continuation) {
+        var profile = NoiseProfile()
+        if current.isWord("in") {
+            try tone(sigma, into: &profile)
+            while let next = nextAfterSeparators(), toneFollows(next) {
+                position = next
+                let value = try value(of: .denoise, after: "a tone")
+                try tone(value, into: &profile)
+            }
+            guard profile.tones.count >= 2 else {
+                throw syntaxError(expected: "a second tone after \"in \(profile.tones.keys.first!.word)\" "
+                                  + "(such as \", 0.02 in highlights\"): one tone alone is a single sigma",
+                                  vocabulary: [])
+            }
+        }
+        if let next = nextAfterSeparators(), tokens[next].isWord("grain") {
+            position = next
+            advance()
+            let size = current
+            guard size.isNumber else { throw syntaxError(expected: "a number after \"grain\"", vocabulary: []) }
+            advance()
+            let grain = Self.number(size)
+            guard NoiseProfile.grainRange.contains(grain) else {
+                throw rangeError(at: size, expected: "a grain size in [1, 8] pixels (1: white noise)",
+                                 found: size.quoted)
+            }
+            if current.isWord("px") || current.isWord("pixels") { advance() }
+            profile.grain = grain
+        }
+        let setting = RestorationPrompt.Setting.value(profile.midGreySigma(uniform: sigma))
+        let more = (profile.tones.isEmpty && profile.grain == 1 ? ["\"in\" and a tone (shadows, midtones, highlights)"] : [])
+            + (profile.grain == 1 ? ["\"grain\" and a size in pixels"] : [])
+        let continuation = Continuation(expected: more, vocabulary: more.isEmpty ? [] : ["in", "grain"])
+        return (setting, profile == NoiseProfile() ? nil : profile, continuation)
+    }
+
+    /// "in TONE" after a σ of `sigma`, the current token being "in".
+    private mutating func tone(_ sigma: Double, into profile: inout NoiseProfile) throws(PromptParseError) {
+        advance()
+        let words = NoiseProfile.Tone.allCases.map(\.word)
+        guard case .word(let word) = current.kind,
+              let tone = NoiseProfile.Tone.allCases.first(where: { word == $0.word || word + "s" == $0.word }) else {
+            throw syntaxError(expected: list(words.map { "\"\($0)\"" }) + " after \"in\"", vocabulary: words)
+        }
+        guard profile.tones[tone] == nil else {
+            throw syntaxError(expected: "a tone not stated yet in this clause", vocabulary: [])
+        }
+        advance()
+        profile.tones[tone] = sigma
+    }
+
+    /// Whether the tokens from `index` read "value in": another tone's σ.
+    private func toneFollows(_ index: Int) -> Bool {
+        guard tokens[index].isNumber else { return false }
+        var next = index + 1
+        if tokens[next].kind == .slash || tokens[next].kind == .tilde, tokens[next + 1].isNumber { next += 2 }
+        return tokens[next].isWord("in")
+    }
+
+    /// The index of the first token from the current one that is not a
+    /// separator, nil at the end.
+    private func nextAfterSeparators() -> Int? {
+        var index = position
+        while tokens[index].kind == .separator { index += 1 }
+        return tokens[index].kind == .end ? nil : index
     }
 
     /// "Remove all degradation", the current token being "remove".
@@ -157,15 +244,20 @@ struct RestorationPromptParser {
         prompt.removeAllDegradation = true
     }
 
-    /// Records `setting` for `clause`, which must agree with an earlier one.
+    /// Records `setting` (and Denoise's `profile`) for `clause`, which must
+    /// agree with an earlier one.
     private mutating func set(_ clause: RestorationClause, _ setting: RestorationPrompt.Setting<Double>,
-                              start: PromptToken) throws(PromptParseError) {
-        if let earlier = prompt[clause], earlier != setting {
+                              profile: NoiseProfile? = nil, start: PromptToken) throws(PromptParseError) {
+        if let earlier = prompt[clause], earlier != setting || (clause == .denoise && prompt.denoiseProfile != profile) {
+            var later = prompt
+            later[clause] = setting
+            if clause == .denoise { later.denoiseProfile = profile }
             throw PromptParseError(.contradiction, offset: start.offset, utf8Offset: start.utf8Offset,
-                                   expected: "\"\(clause.canonicalText(earlier))\"",
-                                   found: "\"\(clause.canonicalText(setting))\"")
+                                   expected: "\"\(prompt.canonicalText(clause, earlier))\"",
+                                   found: "\"\(later.canonicalText(clause, setting))\"")
         }
         prompt[clause] = setting
+        if clause == .denoise { prompt.denoiseProfile = profile }
     }
 
     // MARK: Numbers

@@ -75,6 +75,24 @@ struct PromptParseErrorTests {
         Case("\u{1F600} Deblur", .syntax, at: 0, expected: clause, found: "\"\u{1F600}\""),
         Case("Deblur \u{1F600}", .syntax, at: 7, expected: afterSigmaVerb, found: "\"\u{1F600}\""),
         Case("x2 \u{1F600}", .syntax, at: 3, expected: separatorOrEnd, found: "\"\u{1F600}\""),
+        Case("Denoise with sigma 0.05 in shadwos, 0.02 in highlights", .syntax, at: 27,
+             expected: "\"shadows\", \"midtones\" or \"highlights\" after \"in\"", found: "\"shadwos\"",
+             suggestion: "shadows"),
+        Case("Denoise with sigma 0.05 in shadows", .syntax, at: 34,
+             expected: "a second tone after \"in shadows\" (such as \", 0.02 in highlights\"): "
+                 + "one tone alone is a single sigma", found: end),
+        Case("Denoise 0.05 in shadows, 0.02 in shadows", .syntax, at: 33,
+             expected: "a tone not stated yet in this clause", found: "\"shadows\""),
+        Case("Denoise 0.05, grain", .syntax, at: 19, expected: "a number after \"grain\"", found: end),
+        Case("Denoise 0.05 fine grain", .syntax, at: 13,
+             expected: "\"in\" and a tone (shadows, midtones, highlights), \"grain\" and a size in pixels, "
+                 + separatorOrEnd, found: "\"fine\""),
+        Case("Denoise 0.05 in shadows, 0.02 in highlights 3", .syntax, at: 44,
+             expected: "\"grain\" and a size in pixels, " + separatorOrEnd, found: "\"3\""),
+        Case("Denoise 0.05, grain 2 px 3", .syntax, at: 25, expected: separatorOrEnd, found: "\"3\""),
+        Case("Denoise, grain 2", .syntax, at: 9,
+             expected: clause + " (a grain or tone follows Denoise's sigma, as in "
+                 + "\"Denoise with sigma 0.05 in shadows, 0.03 in highlights, grain 2\")", found: "\"grain\""),
     ]
 
     static let outOfRange: [Case] = [
@@ -108,6 +126,12 @@ struct PromptParseErrorTests {
         Case("Dejpeg with sigma -0.5 ~ 0", .outOfRange, at: 18, expected: degree, found: "\"-0.5\""),
         Case("Deblur with sigma 0.75 ~ 0.5", .outOfRange, at: 18, expected: "the lower degree first",
              found: "\"0.75 ~ 0.5\""),
+        Case("Denoise 0.05 in shadows, 1.5 in highlights", .outOfRange, at: 25,
+             expected: "a noise sigma in [0, 1] (image units: 0.05 ≈ 13/255)", found: "\"1.5\""),
+        Case("Denoise 0.05, grain 0.5", .outOfRange, at: 20,
+             expected: "a grain size in [1, 8] pixels (1: white noise)", found: "\"0.5\""),
+        Case("Denoise 0.05, grain 9 px", .outOfRange, at: 20,
+             expected: "a grain size in [1, 8] pixels (1: white noise)", found: "\"9\""),
     ]
 
     static let contradictions: [Case] = [
@@ -121,6 +145,11 @@ struct PromptParseErrorTests {
              found: "\"Dejpeg with quality 50\""),
         Case("Dejpeg with sigma 0 ~ 0.25, Dejpeg 83", .contradiction, at: 28,
              expected: "\"Dejpeg with quality 84\"", found: "\"Dejpeg with quality 83\""),
+        Case("Denoise 0.05, Denoise 0.05, grain 2", .contradiction, at: 14,
+             expected: "\"Denoise with sigma 0.05\"", found: "\"Denoise with sigma 0.05, grain 2\""),
+        Case("Denoise 0.04 in shadows, 0.02 in highlights; Denoise 0.04 in shadows, 0.03 in highlights",
+             .contradiction, at: 45, expected: "\"Denoise with sigma 0.04 in shadows, 0.02 in highlights\"",
+             found: "\"Denoise with sigma 0.04 in shadows, 0.03 in highlights\""),
         Case("×2, ×4", .contradiction, at: 4, utf8: 5, expected: "\"Upsample to 2\"", found: "\"Upsample to 4\""),
     ]
 

@@ -81,6 +81,24 @@ struct RestorationPromptParseTests {
         Case("Denoise with sigma 0 ~ 1", RestorationPrompt(denoise: .value(0.06))),
     ]
 
+    /// σ by brightness (mid-grey σ interpolated between the stated tones) and grain.
+    static let noiseProfiles: [Case] = [
+        Case("Denoise with sigma 0.06 in shadows, 0.02 in highlights",
+             RestorationPrompt(denoise: .value(0.04),
+                               denoiseProfile: NoiseProfile(tones: [.shadows: 0.06, .highlights: 0.02]))),
+        Case("denoise 0.03 in highlight and 0.05 in midtone",
+             RestorationPrompt(denoise: .value(0.05),
+                               denoiseProfile: NoiseProfile(tones: [.midtones: 0.05, .highlights: 0.03]))),
+        Case("Denoise 0.04 in shadows 0.05 in midtones 0.03 in highlights grain 2 px",
+             RestorationPrompt(denoise: .value(0.05),
+                               denoiseProfile: NoiseProfile(tones: [.shadows: 0.04, .midtones: 0.05,
+                                                                    .highlights: 0.03], grain: 2))),
+        Case("Denoise with sigma 15/255, grain 2.5; upscale 2x",
+             RestorationPrompt(upsample: .value(2), denoise: .value(15.0 / 255),
+                               denoiseProfile: NoiseProfile(grain: 2.5))),
+        Case("Denoise 0.05, grain 1", RestorationPrompt(denoise: .value(0.05))),
+    ]
+
     static let dejpeg: [Case] = [
         Case("Dejpeg", RestorationPrompt(dejpeg: .estimate)),
         Case("Dejpeg with quality 40", RestorationPrompt(dejpeg: .value(40))),
@@ -137,7 +155,7 @@ struct RestorationPromptParseTests {
         Case("Remove all degradation, remove all degradations", RestorationPrompt(removeAllDegradation: true)),
     ]
 
-    @Test(arguments: empty + deblur + upsample + denoise + dejpeg + blind + combined + repeats)
+    @Test(arguments: empty + deblur + upsample + denoise + noiseProfiles + dejpeg + blind + combined + repeats)
     func parses(_ c: Case) throws {
         #expect(try RestorationPrompt.parse(c.text) == c.prompt)
     }
@@ -152,5 +170,18 @@ struct RestorationPromptParseTests {
     @Test func negativeZeroNoiseReadsAsPositiveZero() throws {
         let sigma = try #require(try RestorationPrompt.parse("Denoise -0.0").denoise?.value)
         #expect(sigma.sign == .plus)
+    }
+}
+
+@Suite("Noise profile")
+struct NoiseProfileTests {
+    @Test func sigmaIsInterpolatedBetweenTonesAndHeldBeyond() {
+        let profile = NoiseProfile(tones: [.shadows: 0.06, .highlights: 0.02])
+        #expect(profile.sigma(at: 0, uniform: 1) == 0.06)
+        #expect(profile.sigma(at: 0.15, uniform: 1) == 0.06)
+        #expect(abs(profile.sigma(at: 0.5, uniform: 1) - 0.04) < 1e-15)
+        #expect(profile.sigma(at: 1, uniform: 1) == 0.02)
+        #expect(NoiseProfile(grain: 2).sigma(at: 0.3, uniform: 0.05) == 0.05)
+        #expect(profile.maximumSigma(uniform: 0.01) == 0.06)
     }
 }

@@ -39,11 +39,12 @@ struct RestorationPromptRoundTripTests {
         for _ in 0 ..< 2000 {
             let text = random.variant(of: random.prompt()).lowercased()
             for form in ["with sigma", "with quality", "upscale", "upsample", "by", "×", "/255", "~", "e-",
-                         ";", ".", "and", "\t", "\n", "degradations", "remove"] where text.contains(form) {
+                         ";", ".", "and", "\t", "\n", "degradations", "remove", "in shadows", "in highlight ",
+                         "grain", "px"] where text.contains(form) {
                 seen.insert(form)
             }
         }
-        #expect(seen.count == 16, "\(seen)")
+        #expect(seen.count == 20, "\(seen)")
     }
 }
 
@@ -81,6 +82,17 @@ private struct Random {
             case 1: prompt[clause] = .estimate
             default: prompt[clause] = .value(value(of: clause))
             }
+        }
+        if case .value(let sigma) = prompt.denoise, chance(3) {
+            var profile = NoiseProfile()
+            for tone in shuffled(NoiseProfile.Tone.allCases).prefix(pick([0, 2, 3])) {
+                profile.tones[tone] = value(of: .denoise)
+            }
+            if profile.tones.isEmpty || chance(2) {
+                profile.grain = pick([2, 8, 1 + unit() * 7, Double(101 + below(700)) / 100, Double(1).nextUp])
+            }
+            prompt.denoise = .value(profile.midGreySigma(uniform: sigma))
+            prompt.denoiseProfile = profile
         }
         prompt.removeAllDegradation = chance(4)
         return prompt
@@ -125,8 +137,9 @@ private struct Random {
         var clauses: [[String]] = []
         for clause in RestorationClause.allCases {
             guard let setting = prompt[clause] else { continue }
-            clauses.append(words(clause, setting))
-            if chance(8) { clauses.append(words(clause, setting)) }
+            let profile = clause == .denoise ? prompt.denoiseProfile : nil
+            clauses.append(words(clause, setting, profile: profile))
+            if chance(8) { clauses.append(words(clause, setting, profile: profile)) }
         }
         if prompt.removeAllDegradation {
             clauses.append(["remove", "all", pick(["degradation", "degradations"])])
@@ -145,11 +158,13 @@ private struct Random {
         return String(text.map { chance(2) ? Character($0.uppercased()) : $0 })
     }
 
-    private mutating func words(_ clause: RestorationClause, _ setting: RestorationPrompt.Setting<Double>) -> [String] {
+    private mutating func words(_ clause: RestorationClause, _ setting: RestorationPrompt.Setting<Double>,
+                                profile: NoiseProfile?) -> [String] {
         let verb = clause.verb.lowercased()
         guard let value = setting.value else {
             return clause == .upsample ? [pick(["upsample", "upscale"])] : [verb]
         }
+        if let profile { return noiseWords(value, profile) }
         let interval = chance(2) ? degreeInterval(value, clause) : nil
         let number = interval ?? [numeral(value, clause)]
         switch clause {
@@ -164,6 +179,23 @@ private struct Random {
                          [verb, "×"] + number, [verb, "x"] + number, [verb, "to"] + number + ["×"],
                          ["x"] + number, ["×"] + number, number + ["x"], number + ["×"]])
         }
+    }
+
+    /// A Denoise clause with a noise profile: tones in any order, each "σ in
+    /// TONE" (singular or plural) with or without separators, then the grain.
+    private mutating func noiseWords(_ sigma: Double, _ profile: NoiseProfile) -> [String] {
+        var words = pick([["denoise", "with", "sigma"], ["denoise", "sigma"], ["denoise"]])
+        let tones = shuffled(Array(profile.tones.keys))
+        if tones.isEmpty { words.append(numeral(sigma, .denoise)) }
+        for (index, tone) in tones.enumerated() {
+            if index > 0, chance(2) { words += separators() }
+            words += [numeral(profile.tones[tone]!, .denoise), "in", pick([tone.word, String(tone.word.dropLast())])]
+        }
+        if profile.grain != 1 {
+            if chance(2) { words += separators() }
+            words += ["grain", numeral(profile.grain, .upsample)] + (chance(3) ? [pick(["px", "pixels"])] : [])
+        }
+        return words
     }
 
     /// `value` as a number the grammar reads back exactly: plain decimal,
