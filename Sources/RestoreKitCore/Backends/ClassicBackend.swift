@@ -21,6 +21,9 @@ public struct ClassicBackend: RestorationBackend {
             return nil
         case .upsample(let factor, let blur, let noise):
             return BackProjectionUpsampler(factor: factor, blur: blur, noise: noise)
+        case .denoiseProfile:
+            // BM3D takes one σ: the planner falls back to the mid-grey σ.
+            return nil
         case .upsampleDenoise, .blind:
             // Joint upsample-and-denoise and blind restoration are learned models' work.
             return nil

@@ -73,7 +73,11 @@ public struct RestorationPlanner: Sendable {
         if factor != 1, noise > 0, try addJoint(.upsampleDenoise(factor: factor, blur: blur, noise: noise)) {
             return finished(stages, prompt, used)
         }
-        if noise > 0 { try add(.denoise(sigma: noise)) }
+        if noise > 0 {
+            // A backend that cannot follow the profile removes the mid-grey σ.
+            let profiled = prompt.denoiseProfile.map { RestorationTask.denoiseProfile(sigma: noise, profile: $0) }
+            if try profiled.map(addJoint) != true { try add(.denoise(sigma: noise)) }
+        }
         let residual = Self.residualNoise(afterDenoising: noise, dejpegQuality: quality)
         if factor != 1 {
             // The stated blur happened at the high resolution, before downsampling.

@@ -6,6 +6,9 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
     case dejpeg(quality: Int, tables: JPEGTables?)
     /// Remove additive Gaussian noise of standard deviation `sigma` ([0, 1] units).
     case denoise(sigma: Double)
+    /// Remove noise whose σ changes with brightness or that comes in grains
+    /// wider than a pixel, as `profile` states; `sigma` is its σ at mid-grey.
+    case denoiseProfile(sigma: Double, profile: NoiseProfile)
     /// Remove a Gaussian blur of `sigma` pixels from an input that carries
     /// noise of about `noise` (what earlier stages left, or quantisation noise
     /// at 0): the restorer regularises for it.
@@ -30,6 +33,8 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .dejpeg(let q, let tables): return "dejpeg(quality: \(q)\(tables == nil ? "" : ", file tables"))"
         case .denoise(let s): return "denoise(sigma: \(s))"
+        case .denoiseProfile(let s, let p):
+            return "denoiseProfile(sigma: \(s), \(RestorationPrompt(denoise: .value(s), denoiseProfile: p)))"
         case .deblur(let s, let n): return "deblur(sigma: \(s), noise: \(n))"
         case .deblurDenoise(let s, let n): return "deblurDenoise(sigma: \(s), noise: \(n))"
         case .upsample(let f, let b, let n): return "upsample(factor: \(f), blur: \(b), noise: \(n))"
@@ -69,7 +74,7 @@ extension RestorationTask {
     public var verb: String {
         switch self {
         case .dejpeg: return "dejpeg"
-        case .denoise: return "denoise"
+        case .denoise, .denoiseProfile: return "denoise"
         case .deblur, .deblurDenoise: return "deblur"
         case .upsample, .upsampleDenoise: return "upsample"
         case .blind: return "remove all degradation"

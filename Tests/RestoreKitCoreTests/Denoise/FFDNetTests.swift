@@ -224,4 +224,42 @@ import Testing
         }
         #expect(missing?.message.contains("no tensor named 'intermediate_dncnn.itermediate_dncnn.41.weight'") == true)
     }
+
+    /// With a noise profile each region gets the σ of its level: far from the
+    /// border between a dark and a bright half, the result is FFDNet's at
+    /// the shadows' and the highlights' σ; tiles still match the whole image.
+    @Test func profileGivesEachLevelItsSigma() throws {
+        let dir = try Self.models()
+        defer { TestSupport.removeFolder(dir) }
+        let models = ModelDirectory(path: dir)
+        let profile = NoiseProfile(tones: [.shadows: 0.2, .highlights: 0.02])
+        let backend = LearnedBackends.installed(in: models)[0]
+        let task = RestorationTask.denoiseProfile(sigma: 0.11, profile: profile)
+        let restorer = try #require(try backend.restorer(for: task, request: RestorationRequest(), channels: 3)
+            as? FFDNetRestorer)
+        #expect(try backend.restorer(for: .denoiseProfile(sigma: 0.11, profile: NoiseProfile(grain: 2)),
+                                     request: RestorationRequest(), channels: 3) == nil)
+        let (w, h) = (120, 40)
+        var generator = SeededGenerator(seed: 9)
+        let samples = (0 ..< 3 * w * h).map { i in
+            Float(i % w < w / 2 ? 0.1 : 0.9) + Float.random(in: -0.01 ... 0.01, using: &generator)
+        }
+        let image = try Image(width: w, height: h, layout: .rgb, samples: samples)
+        let context = RestorationContext(threads: 2)
+        let profiled = try restorer.restore(tile: image, origin: (0, 0), context: context)
+        let dark = try FFDNetRestorer(sigma: 0.2, colors: 3, models: models).restore(tile: image, origin: (0, 0), context: context)
+        let bright = try FFDNetRestorer(sigma: 0.02, colors: 3, models: models).restore(tile: image, origin: (0, 0), context: context)
+        let far = restorer.halo + 4
+        for i in 0 ..< samples.count {
+            let x = i % w
+            if x < w / 2 - far { #expect(abs(profiled.samples[i] - dark.samples[i]) <= 1e-5) }
+            if x >= w / 2 + far { #expect(abs(profiled.samples[i] - bright.samples[i]) <= 1e-5) }
+        }
+        #expect(zip(profiled.samples, dark.samples).map { abs($0 - $1) }.max()! > 1e-3)
+        let output = Rect(x: 46, y: 10, width: 30, height: 20)
+        let input = restorer.inputRect(for: output, inputWidth: w, inputHeight: h)
+        let part = try restorer.restore(image.cropped(to: input), at: input, producing: output,
+                                        inputWidth: w, inputHeight: h, context: context)
+        #expect(zip(part.samples, profiled.cropped(to: output).samples).map { abs($0 - $1) }.max()! <= 1e-5)
+    }
 }

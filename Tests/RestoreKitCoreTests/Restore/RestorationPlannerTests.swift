@@ -29,6 +29,17 @@ import Testing
         #expect(split.outputSize(width: 10, height: 7) == (20, 14))
     }
 
+    /// A noise profile goes to a backend that follows it; one that cannot
+    /// (the classic floor) removes the mid-grey σ.
+    @Test func noiseProfileFallsBackToTheMidGreySigma() throws {
+        let profile = NoiseProfile(tones: [.shadows: 0.06, .highlights: 0.02])
+        let prompt = RestorationPrompt(denoise: .value(0.04), denoiseProfile: profile)
+        let following = try RestorationPlanner(backends: [RecordingBackend(joint: true)]).plan(prompt, channels: 3)
+        #expect(following.stages.map(\.task) == [.denoiseProfile(sigma: 0.04, profile: profile)])
+        let other = try RestorationPlanner(backends: [RecordingBackend(joint: false)]).plan(prompt, channels: 3)
+        #expect(other.stages.map(\.task) == [.denoise(sigma: 0.04)])
+    }
+
     @Test func residualNoiseOfEarlierStages() {
         #expect(RestorationPlanner.residualNoise(afterDenoising: 0, dejpegQuality: nil) == 0)
         #expect(abs(RestorationPlanner.residualNoise(afterDenoising: 0.05, dejpegQuality: nil) - 0.02) < 1e-12)

@@ -79,6 +79,8 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
             return BoxMean(radius: 1)
         case .dejpeg, .denoise:
             return BoxMean(radius: 2)
+        case .denoiseProfile:
+            return joint ? BoxMean(radius: 3) : nil
         case .upsampleDenoise, .blind:
             return nil
         }

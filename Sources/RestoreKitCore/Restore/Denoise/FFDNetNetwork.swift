@@ -76,6 +76,15 @@ struct FFDNetNetwork: Sendable {
     /// noise of standard deviation `sigma`; `progress` as for `Network.forward`.
     func denoise(_ planes: [Float], width: Int, height: Int, sigma: Float, threads: Int,
                  progress: ((Double) throws -> Void)? = nil) throws -> [Float] {
+        try denoise(planes, width: width, height: height, sigmaMap: nil, uniform: sigma, threads: threads,
+                    progress: progress)
+    }
+
+    /// Denoises `planes` for noise whose σ at each 2 × 2 block is given by
+    /// `sigmaMap` (`colors` planes of ⌈height/2⌉ × ⌈width/2⌉), or `uniform`
+    /// everywhere when it is nil: FFDNet's noise-level input is a map.
+    func denoise(_ planes: [Float], width: Int, height: Int, sigmaMap: [Float]?, uniform sigma: Float = 0,
+                 threads: Int, progress: ((Double) throws -> Void)? = nil) throws -> [Float] {
         let halfW = (width + 1) / 2, halfH = (height + 1) / 2
         let channels = 5 * colors
         let input = try Tensor(height: halfH, width: halfW, channels: channels)
@@ -90,7 +99,7 @@ struct FFDNetNetwork: Sendable {
             for x in 0 ..< halfW {
                 let pixel = input.pointer + (y * halfW + x) * channels
                 for c in 0 ..< colors {
-                    pixel[c] = sigma
+                    pixel[c] = sigmaMap?[(c * halfH + y) * halfW + x] ?? sigma
                     for i in 0 ..< 2 {
                         for j in 0 ..< 2 { pixel[colors + 4 * c + 2 * i + j] = sample(c, 2 * y + i, 2 * x + j) }
                     }

@@ -1,5 +1,8 @@
 /// Removes additive Gaussian noise of a stated σ with FFDNet, whose
 /// noise-level input is exactly that σ (colour or gray network by the image).
+/// Noise whose σ changes with brightness (`NoiseProfile`'s tones) is given
+/// to FFDNet as a map: each channel's σ at its local level, the mean of the
+/// 6 × 6 pixels around each 2 × 2 block.
 ///
 /// A tile starts on an even pixel, so its 2 × 2 phases are the whole image's;
 /// with `halo` pixels of context — the network's receptive field at half
@@ -7,8 +10,10 @@
 /// what the whole image gives, up to rounding. Alpha is kept; the result is
 /// clamped to [0, 1], as FFDNet's reference test code does.
 public struct FFDNetRestorer: LocalRestorer {
-    /// Noise standard deviation in [0, 1] units.
+    /// Noise standard deviation in [0, 1] units (at mid-grey with a profile).
     public let sigma: Double
+    /// How σ changes with brightness; nil: `sigma` everywhere.
+    public let profile: NoiseProfile?
     private let networks: [FFDNetNetwork]
 
     /// The largest σ FFDNet was trained for (75/255).
@@ -17,10 +22,17 @@ public struct FFDNetRestorer: LocalRestorer {
     /// Whether FFDNet covers noise of `sigma` (above 0, at most 75/255).
     static func accepts(sigma: Double) -> Bool { sigma > 0 && sigma <= maximumSigma }
 
+    /// Whether FFDNet covers noise of `profile` around `sigma`: tones only
+    /// (no grain), the largest σ within FFDNet's range.
+    static func accepts(sigma: Double, profile: NoiseProfile) -> Bool {
+        profile.grain == 1 && accepts(sigma: profile.maximumSigma(uniform: sigma))
+    }
+
     /// The restorer for `colors` (1 or 3) channels; throws when the model is
     /// not installed or damaged.
-    init(sigma: Double, colors: Int, models: ModelDirectory) throws {
+    init(sigma: Double, profile: NoiseProfile? = nil, colors: Int, models: ModelDirectory) throws {
         self.sigma = sigma
+        self.profile = profile?.tones.isEmpty == false ? profile : nil
         networks = try Self.networks(colors: colors, models: models)
     }
 
@@ -51,9 +63,49 @@ public struct FFDNetRestorer: LocalRestorer {
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
         let model = try networks.fitting(tile, restorer: name)
         let colours = Array(tile.samples.prefix(model.colors * tile.planeCount))
-        let denoised = try model.denoise(colours, width: tile.width, height: tile.height, sigma: Float(sigma),
-                                         threads: context.threads) { try context.report($0) }
+        let map = profile.map { sigmaMap(colours, colors: model.colors, width: tile.width, height: tile.height,
+                                         profile: $0) }
+        let denoised = try model.denoise(colours, width: tile.width, height: tile.height, sigmaMap: map,
+                                         uniform: Float(sigma), threads: context.threads) { try context.report($0) }
         return tile.replacingColors(with: denoised)
+    }
+
+    /// FFDNet's noise-level map for `planes`: per channel and 2 × 2 block,
+    /// `profile`'s σ at the mean of the 3 × 3 blocks around it (edges clamped).
+    private func sigmaMap(_ planes: [Float], colors: Int, width: Int, height: Int, profile: NoiseProfile) -> [Float] {
+        let halfW = (width + 1) / 2, halfH = (height + 1) / 2
+        var blocks = [Float](repeating: 0, count: colors * halfH * halfW)
+        for c in 0 ..< colors {
+            for y in 0 ..< height {
+                for x in 0 ..< width {
+                    blocks[(c * halfH + y / 2) * halfW + x / 2] += planes[(c * height + y) * width + x]
+                }
+            }
+            for y in 0 ..< halfH {
+                for x in 0 ..< halfW {
+                    let count = min(2, height - 2 * y) * min(2, width - 2 * x)
+                    blocks[(c * halfH + y) * halfW + x] /= Float(count)
+                }
+            }
+        }
+        var map = blocks
+        for c in 0 ..< colors {
+            for y in 0 ..< halfH {
+                for x in 0 ..< halfW {
+                    var sum: Float = 0
+                    for dy in -1 ... 1 {
+                        for dx in -1 ... 1 {
+                            let yy = min(max(y + dy, 0), halfH - 1), xx = min(max(x + dx, 0), halfW - 1)
+                            sum += blocks[(c * halfH + yy) * halfW + xx]
+                        }
+                    }
+                    let level = Double(sum / 9)
+                    map[(c * halfH + y) * halfW + x] =
+                        Float(min(max(profile.sigma(at: level, uniform: sigma), 0), Self.maximumSigma))
+                }
+            }
+        }
+        return map
     }
 }
 
