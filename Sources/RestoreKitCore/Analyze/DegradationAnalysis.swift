@@ -52,6 +52,32 @@ public struct DegradationAnalysis: Sendable, Equatable {
     }
     var noiseValue: Double { (noise.sigma * 1000).rounded() / 1000 }
 
+    /// A tone is stated when a brightness band was measured within this much
+    /// of its level (sample values): the profile never extrapolates further.
+    public static let toneReach = 0.2
+
+    /// The noise profile the prompt states, σ to 0.001 at the tones the
+    /// measured brightness bands reach: when the noise clearly changes with
+    /// brightness and two tones or more are reached; nil otherwise.
+    var noiseProfileValue: NoiseProfile? {
+        let bands = noise.byBrightness.map { (level: $0.brightness, sigma: $0.sigma) }
+        guard noise.signalDependent, let first = bands.first, let last = bands.last else { return nil }
+        var tones: [NoiseProfile.Tone: Double] = [:]
+        for tone in NoiseProfile.Tone.allCases
+        where tone.level >= first.level - Self.toneReach && tone.level <= last.level + Self.toneReach {
+            tones[tone] = (NoiseProfile.interpolate(bands, at: tone.level) * 1000).rounded() / 1000
+        }
+        return tones.count >= 2 ? NoiseProfile(tones: tones) : nil
+    }
+
+    /// `prompt` with Denoise's measured σ, and its profile where there is one.
+    private func denoising(_ prompt: RestorationPrompt) -> RestorationPrompt {
+        var prompt = prompt
+        prompt.denoiseProfile = noiseProfileValue
+        prompt.denoise = .value(prompt.denoiseProfile?.midGreySigma(uniform: noiseValue) ?? noiseValue)
+        return prompt
+    }
+
     /// The restoration prompt the image asks for: a clause for each
     /// degradation strong enough to matter (see the thresholds), in canonical
     /// order; the empty prompt for a clean image. Never "Upsample": enlarging
@@ -59,7 +85,7 @@ public struct DegradationAnalysis: Sendable, Equatable {
     public var prompt: RestorationPrompt {
         var prompt = RestorationPrompt()
         if blurValue > 0 { prompt.deblur = .value(blurValue) }
-        if noiseValue >= Self.noiseThreshold { prompt.denoise = .value(noiseValue) }
+        if noiseValue >= Self.noiseThreshold { prompt = denoising(prompt) }
         if let quality = jpeg.quality, quality <= Self.jpegQualityThreshold { prompt.dejpeg = .value(quality) }
         return prompt
     }
@@ -92,12 +118,12 @@ public struct DegradationAnalysis: Sendable, Equatable {
         if prompt.isEmpty || prompt.removeAllDegradation {
             let found = self.prompt
             if filled.deblur == nil, blurValue > 0 { filled.deblur = .value(scaled(blurValue)) }
-            if filled.denoise == nil { filled.denoise = found.denoise }
+            if filled.denoise == nil { (filled.denoise, filled.denoiseProfile) = (found.denoise, found.denoiseProfile) }
             if filled.dejpeg == nil { filled.dejpeg = found.dejpeg }
             filled.removeAllDegradation = false
         }
         if filled.deblur == .estimate { filled.deblur = blur.sigma >= 0.01 ? .value(scaled(blur.sigma)) : nil }
-        if filled.denoise == .estimate { filled.denoise = .value(noiseValue) }
+        if filled.denoise == .estimate { filled = denoising(filled) }
         if filled.dejpeg == .estimate { filled.dejpeg = jpeg.quality.map { .value($0) } }
         return filled
     }

@@ -34,7 +34,9 @@ struct NoiseEstimator {
     static let maxIterations = 40
     /// The selection has settled once a round moves σ² by at most this fraction of it.
     static let settleTolerance = 1e-4
-    /// Selected blocks per brightness band when splitting by brightness.
+    /// Unclipped blocks per brightness band at least, when splitting by brightness.
+    static let candidatesPerBand = 600
+    /// Selected blocks a brightness band needs to be reported.
     static let blocksPerBand = 150
     /// Brightness bands at most.
     static let maxBands = 4
@@ -68,17 +70,16 @@ struct NoiseEstimator {
         let transformed = planes.opponent()
         let energy = blockEnergies(transformed, width: w, channels: channels, origins: origins)
         let degrees = Double(Self.kept.count * channels)
-        guard let selected = Self.weakTextureBlocks(energy: energy, stats: stats, degrees: degrees) else {
+        guard let selected = Self.weakTextureBlocks(energy: energy, stats: stats, among: stats.unclipped,
+                                                    degrees: degrees) else {
             return .unmeasured
         }
 
-        let bands = BrightnessBands(selected: selected, brightness: stats.brightness, blockCount: origins.count)
-        let slots = channels * Self.kept.count
-        let sums = frequencySums(transformed, width: w, channels: channels, origins: origins,
-                                 selected: selected, bands: bands)
-        let variances = Self.overallVariances(sums, bands: bands.stored, slots: slots, blocks: selected.count)
+        let variances = frequencyVariances(transformed, width: w, channels: channels, origins: origins,
+                                           blocks: selected)
         let sigma = calibrated(Self.lowerHalfMean(variances).squareRoot())
-        let levels = brightnessLevels(sums, bands: bands, slots: slots, brightness: stats.brightness)
+        let levels = brightnessLevels(transformed, width: w, channels: channels, origins: origins,
+                                      energy: energy, stats: stats, degrees: degrees)
         return NoiseEstimate(sigma: sigma, confidence: Self.confidence(variances: variances, blocks: selected.count),
                              byBrightness: levels, signalDependent: Self.isSignalDependent(levels))
     }
@@ -107,10 +108,10 @@ struct NoiseEstimator {
         return energy
     }
 
-    /// The weak-texture blocks, selected iteratively from the median energy
-    /// (σ²·χ²(`degrees`) for pure noise); nil when too few unclipped blocks.
-    private static func weakTextureBlocks(energy: [Double], stats: BlockStatistics, degrees m: Double) -> [Int]? {
-        let unclipped = stats.unclipped
+    /// The weak-texture blocks among `unclipped`, selected iteratively from
+    /// their median energy (σ²·χ²(`degrees`) for pure noise); nil when too few.
+    private static func weakTextureBlocks(energy: [Double], stats: BlockStatistics, among unclipped: [Int],
+                                          degrees m: Double) -> [Int]? {
         guard unclipped.count >= minimumBlocks else { return nil }
         var s2 = median(unclipped.map { energy[$0] }) / m
         let cut = ChiSquare.quantile(z: ChiSquare.z99, degrees: m)
@@ -129,73 +130,37 @@ struct NoiseEstimator {
         return selected.isEmpty ? nil : selected
     }
 
-    /// The selected blocks ranked by brightness and cut into up to `maxBands`
-    /// bands of at least `blocksPerBand`.
-    private struct BrightnessBands {
-        /// Bands measured apart; 0 or 1: no split.
-        let count: Int
-        /// The selected blocks, darkest first.
-        let ordered: [Int]
-        /// The band of every block, by block index (0 when there is no split).
-        let band: [Int]
-
-        /// Bands the sums are kept for: `count`, at least 1.
-        var stored: Int { max(count, 1) }
-
-        init(selected: [Int], brightness: [Float], blockCount: Int) {
-            count = min(NoiseEstimator.maxBands, selected.count / NoiseEstimator.blocksPerBand)
-            ordered = selected.sorted { brightness[$0] < brightness[$1] }
-            var band = [Int](repeating: 0, count: blockCount)
-            for (rank, block) in ordered.enumerated() where count > 1 {
-                band[block] = rank * count / ordered.count
-            }
-            self.band = band
-        }
-
-        /// The blocks whose brightness band `b` reports.
-        func members(_ b: Int) -> ArraySlice<Int> {
-            ordered[b * ordered.count / stored ..< (b + 1) * ordered.count / stored]
-        }
-    }
-
-    /// Squared coefficients summed over the selected blocks per band, plane and
-    /// kept frequency: `channels × kept.count` slots per band.
-    private func frequencySums(_ planes: [Float], width: Int, channels: Int, origins: [Int],
-                               selected: [Int], bands: BrightnessBands) -> [Double] {
+    /// The per-frequency variances (`channels × kept.count` slots) over `blocks`.
+    private func frequencyVariances(_ planes: [Float], width: Int, channels: Int, origins: [Int],
+                                    blocks: [Int]) -> [Double] {
         let kept = Self.kept
-        let slots = channels * kept.count
-        var sums = [Double](repeating: 0, count: bands.stored * slots)
-        var kIndex = [Int](repeating: 0, count: 64)
-        for (i, k) in kept.enumerated() { kIndex[k] = i }
-        forEachSpectrum(planes, width: width, channels: channels, origins: selected.map { origins[$0] }) {
-            n, plane, y in
-            let base = bands.band[selected[n]] * slots + plane * kept.count
-            for k in kept { sums[base + kIndex[k]] += Double(y[k] * y[k]) }
+        var sums = [Double](repeating: 0, count: channels * kept.count)
+        forEachSpectrum(planes, width: width, channels: channels, origins: blocks.map { origins[$0] }) {
+            _, plane, y in
+            for (i, k) in kept.enumerated() { sums[plane * kept.count + i] += Double(y[k] * y[k]) }
         }
-        return sums
+        return sums.map { $0 / Double(blocks.count) }
     }
 
-    /// The per-frequency variances over all `blocks` selected blocks.
-    private static func overallVariances(_ sums: [Double], bands: Int, slots: Int, blocks: Int) -> [Double] {
-        var overall = [Double](repeating: 0, count: slots)
-        for b in 0 ..< bands {
-            for i in 0 ..< slots { overall[i] += sums[b * slots + i] }
-        }
-        return overall.map { $0 / Double(blocks) }
-    }
-
-    /// σ per brightness band, darkest first; empty without a split.
-    private func brightnessLevels(_ sums: [Double], bands: BrightnessBands, slots: Int,
-                                  brightness: [Float]) -> [NoiseEstimate.Level] {
-        guard bands.count > 1 else { return [] }
-        var bandCounts = [Int](repeating: 0, count: bands.stored)
-        for block in bands.ordered { bandCounts[bands.band[block]] += 1 }
-        return (0 ..< bands.stored).map { b in
-            let members = bands.members(b)
-            let v = (0 ..< slots).map { sums[b * slots + $0] / Double(bandCounts[b]) }
-            let mean = members.reduce(0.0) { $0 + Double(brightness[$1]) } / Double(members.count)
+    /// σ from dark to bright: the unclipped blocks ranked by brightness and cut
+    /// into up to `maxBands` bands of at least `candidatesPerBand`, each with
+    /// its own weak-texture selection (noise that changes with brightness
+    /// would otherwise leave only the quietest band's blocks under one σ's
+    /// cut); empty with fewer than two bands.
+    private func brightnessLevels(_ planes: [Float], width: Int, channels: Int, origins: [Int], energy: [Double],
+                                  stats: BlockStatistics, degrees: Double) -> [NoiseEstimate.Level] {
+        let ranked = stats.unclipped.sorted { stats.brightness[$0] < stats.brightness[$1] }
+        let count = min(Self.maxBands, ranked.count / Self.candidatesPerBand)
+        guard count > 1 else { return [] }
+        let levels = (0 ..< count).compactMap { b -> NoiseEstimate.Level? in
+            let band = Array(ranked[b * ranked.count / count ..< (b + 1) * ranked.count / count])
+            guard let selected = Self.weakTextureBlocks(energy: energy, stats: stats, among: band, degrees: degrees),
+                  selected.count >= Self.blocksPerBand else { return nil }
+            let v = frequencyVariances(planes, width: width, channels: channels, origins: origins, blocks: selected)
+            let mean = selected.reduce(0.0) { $0 + Double(stats.brightness[$1]) } / Double(selected.count)
             return NoiseEstimate.Level(brightness: mean, sigma: calibrated(Self.lowerHalfMean(v).squareRoot()))
         }
+        return levels.count > 1 ? levels : []
     }
 
     /// Whether σ clearly changes between the brightness `levels`.

@@ -54,13 +54,17 @@ public struct NoiseProfile: Equatable, Sendable {
     /// the stated tones interpolated, or `uniform` when none are stated.
     public func sigma(at level: Double, uniform: Double) -> Double {
         let stated = Tone.allCases.compactMap { tone in tones[tone].map { (tone.level, $0) } }
-        guard let first = stated.first, let last = stated.last else { return uniform }
-        if level <= first.0 { return first.1 }
-        if level >= last.0 { return last.1 }
-        for (a, b) in zip(stated, stated.dropFirst()) where level <= b.0 {
-            return a.1 + (b.1 - a.1) * (level - a.0) / (b.0 - a.0)
+        return stated.isEmpty ? uniform : Self.interpolate(stated, at: level)
+    }
+
+    /// The piecewise-linear curve through `points` (level, σ), ascending in
+    /// level and not empty, at `level`; held flat beyond the first and last.
+    static func interpolate(_ points: [(level: Double, sigma: Double)], at level: Double) -> Double {
+        if level <= points[0].level { return points[0].sigma }
+        for (a, b) in zip(points, points.dropFirst()) where level <= b.level {
+            return a.sigma + (b.sigma - a.sigma) * (level - a.level) / (b.level - a.level)
         }
-        return last.1
+        return points[points.count - 1].sigma
     }
 
     /// The σ the clause states as one number: σ at mid-grey (what restorers

@@ -44,6 +44,33 @@ import Testing
         }
     }
 
+    /// Noise that grows with brightness (σ = 0.01 + 0.05 × level, as shot
+    /// noise does) on a ramp from dark to bright: the prompt states σ at the
+    /// tones, each within 20 % of the truth, and its mid-grey σ.
+    @Test func brightnessDependentNoiseIsRecovered() throws {
+        let (w, h) = (384, 256)
+        var generator = SeededGenerator(seed: 31)
+        func truth(_ level: Double) -> Double { 0.01 + 0.05 * level }
+        var image = try Image(width: w, height: h, layout: .rgb)
+        for c in 0 ..< 3 {
+            for y in 0 ..< h {
+                for x in 0 ..< w {
+                    let level = 0.05 + 0.9 * Double(x) / Double(w - 1) + 0.02 * Double(c)
+                    image.samples[(c * h + y) * w + x] = Float(level + truth(level) * generator.nextNormal())
+                }
+            }
+        }
+        let analysis = DegradationAnalyzer().analyze(AnalyzeTestImages.eightBit(image))
+        #expect(analysis.noise.signalDependent, "\(analysis.noise.byBrightness)")
+        let profile = try #require(analysis.prompt.denoiseProfile, "\(analysis.prompt)")
+        #expect(profile.tones.count == 3, "\(analysis.prompt)")
+        for (tone, sigma) in profile.tones {
+            #expect(abs(sigma - truth(tone.level)) <= 0.2 * truth(tone.level), "\(tone): \(sigma)")
+        }
+        #expect(analysis.prompt.denoise == .value(profile.midGreySigma(uniform: 0)))
+        #expect(analysis.filling(RestorationPrompt(denoise: .estimate)).denoiseProfile == profile)
+    }
+
     @Test func rawCalibrationLeavesTheMeasurement() {
         // With `raw` constants the estimate is the lower-half measurement itself;
         // the fitted gain is close to 1, so the two agree to a few per cent.
