@@ -237,8 +237,6 @@ import Testing
         let task = RestorationTask.denoiseProfile(sigma: 0.11, profile: profile)
         let restorer = try #require(try backend.restorer(for: task, request: RestorationRequest(), channels: 3)
             as? FFDNetRestorer)
-        #expect(try backend.restorer(for: .denoiseProfile(sigma: 0.11, profile: NoiseProfile(grain: 2)),
-                                     request: RestorationRequest(), channels: 3) == nil)
         let (w, h) = (120, 40)
         var generator = SeededGenerator(seed: 9)
         let samples = (0 ..< 3 * w * h).map { i in
@@ -261,5 +259,42 @@ import Testing
         let part = try restorer.restore(image.cropped(to: input), at: input, producing: output,
                                         inputWidth: w, inputHeight: h, context: context)
         #expect(zip(part.samples, profiled.cropped(to: output).samples).map { abs($0 - $1) }.max()! <= 1e-5)
+    }
+
+    /// Grain of 2 px: each 2 × 2 phase image is denoised on its own (pixel
+    /// shuffle), and tiles still match the whole image.
+    @Test func grainIsDenoisedPhaseByPhase() throws {
+        let dir = try Self.models()
+        defer { TestSupport.removeFolder(dir) }
+        let models = ModelDirectory(path: dir)
+        let restorer = try FFDNetRestorer(sigma: 0.05, profile: NoiseProfile(grain: 2.2), colors: 3, models: models)
+        #expect(restorer.stride == 2 && restorer.alignment == 4)
+        let uniform = try FFDNetRestorer(sigma: 0.05, colors: 3, models: models)
+        let (w, h) = (41, 30)
+        var generator = SeededGenerator(seed: 4)
+        let image = try Image(width: w, height: h, layout: .rgb,
+                              samples: (0 ..< 3 * w * h).map { _ in Float.random(in: 0 ... 1, using: &generator) })
+        let context = RestorationContext(threads: 2)
+        let whole = try restorer.restore(tile: image, origin: (0, 0), context: context)
+        let (pw, ph) = ((w - 1 + 1) / 2, (h - 0 + 1) / 2)  // phase (0, 1): rows 0, 2, …; columns 1, 3, …
+        var phase = [Float]()
+        for c in 0 ..< 3 {
+            for y in 0 ..< ph { for x in 0 ..< pw { phase.append(image.samples[(c * h + 2 * y) * w + 1 + 2 * x]) } }
+        }
+        let alone = try uniform.restore(tile: Image(width: pw, height: ph, layout: .rgb, samples: phase),
+                                        origin: (0, 0), context: context)
+        for c in 0 ..< 3 {
+            for y in 0 ..< ph {
+                for x in 0 ..< pw {
+                    #expect(whole.samples[(c * h + 2 * y) * w + 1 + 2 * x] == alone.samples[(c * ph + y) * pw + x])
+                }
+            }
+        }
+        let output = Rect(x: 13, y: 9, width: 15, height: 12)
+        let input = restorer.inputRect(for: output, inputWidth: w, inputHeight: h)
+        #expect(input.x % 4 == 0 && input.y % 4 == 0)
+        let part = try restorer.restore(image.cropped(to: input), at: input, producing: output,
+                                        inputWidth: w, inputHeight: h, context: context)
+        #expect(zip(part.samples, whole.cropped(to: output).samples).map { abs($0 - $1) }.max()! <= 1e-5)
     }
 }

@@ -2,7 +2,11 @@
 /// noise-level input is exactly that σ (colour or gray network by the image).
 /// Noise whose σ changes with brightness (`NoiseProfile`'s tones) is given
 /// to FFDNet as a map: each channel's σ at its local level, the mean of the
-/// 6 × 6 pixels around each 2 × 2 block.
+/// 6 × 6 pixels around each 2 × 2 block. Grain (noise correlated over
+/// neighbouring pixels, which FFDNet trained on white noise leaves as
+/// blotches) is removed by pixel-shuffle downsampling (Zhou et al. 2020):
+/// the s × s phase images, s the grain size rounded, each carry nearly white
+/// noise of the same σ, are denoised apart and put back.
 ///
 /// A tile starts on an even pixel, so its 2 × 2 phases are the whole image's;
 /// with `halo` pixels of context — the network's receptive field at half
@@ -22,17 +26,23 @@ public struct FFDNetRestorer: LocalRestorer {
     /// Whether FFDNet covers noise of `sigma` (above 0, at most 75/255).
     static func accepts(sigma: Double) -> Bool { sigma > 0 && sigma <= maximumSigma }
 
-    /// Whether FFDNet covers noise of `profile` around `sigma`: tones only
-    /// (no grain), the largest σ within FFDNet's range.
+    /// The largest phase stride: grain coarser than this is denoised at it.
+    static let maximumStride = 4
+
+    /// Whether FFDNet covers noise of `profile` around `sigma`: the largest σ
+    /// within FFDNet's range.
     static func accepts(sigma: Double, profile: NoiseProfile) -> Bool {
-        profile.grain == 1 && accepts(sigma: profile.maximumSigma(uniform: sigma))
+        accepts(sigma: profile.maximumSigma(uniform: sigma))
     }
+
+    /// The pixel-shuffle stride: the grain size rounded, 1 for white noise.
+    var stride: Int { min(Self.maximumStride, max(1, Int((profile?.grain ?? 1).rounded()))) }
 
     /// The restorer for `colors` (1 or 3) channels; throws when the model is
     /// not installed or damaged.
     init(sigma: Double, profile: NoiseProfile? = nil, colors: Int, models: ModelDirectory) throws {
         self.sigma = sigma
-        self.profile = profile?.tones.isEmpty == false ? profile : nil
+        self.profile = profile == NoiseProfile() ? nil : profile
         networks = try Self.networks(colors: colors, models: models)
     }
 
@@ -56,17 +66,36 @@ public struct FFDNetRestorer: LocalRestorer {
 
     public var name: String { networks[0].colors == 3 ? "FFDNet colour" : "FFDNet gray" }
 
-    public var halo: Int { 2 * networks.map { FFDNetNetwork.layers(colors: $0.colors) }.max()! + 2 }
+    public var halo: Int { stride * (2 * networks.map { FFDNetNetwork.layers(colors: $0.colors) }.max()! + 2) }
 
-    public var alignment: Int { 2 }
+    /// Tiles start on a multiple of 2 × the stride, so their phase images
+    /// and those images' 2 × 2 blocks are the whole image's.
+    public var alignment: Int { 2 * stride }
 
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
         let model = try networks.fitting(tile, restorer: name)
-        let colours = Array(tile.samples.prefix(model.colors * tile.planeCount))
-        let map = profile.map { sigmaMap(colours, colors: model.colors, width: tile.width, height: tile.height,
-                                         profile: $0) }
-        let denoised = try model.denoise(colours, width: tile.width, height: tile.height, sigmaMap: map,
-                                         uniform: Float(sigma), threads: context.threads) { try context.report($0) }
+        let (w, h, colors, s) = (tile.width, tile.height, model.colors, stride)
+        var denoised = [Float](repeating: 0, count: colors * w * h)
+        for phase in 0 ..< s * s {
+            let (py, px) = (phase / s, phase % s)
+            let (pw, ph) = ((w - px + s - 1) / s, (h - py + s - 1) / s)
+            guard pw > 0, ph > 0 else { continue }
+            var planes = [Float](repeating: 0, count: colors * pw * ph)
+            for c in 0 ..< colors {
+                for y in 0 ..< ph {
+                    for x in 0 ..< pw { planes[(c * ph + y) * pw + x] = tile.samples[(c * h + py + s * y) * w + px + s * x] }
+                }
+            }
+            let map = profile.map { sigmaMap(planes, colors: colors, width: pw, height: ph, profile: $0) }
+            let part = context.scoped(Double(phase) / Double(s * s), Double(phase + 1) / Double(s * s))
+            let out = try model.denoise(planes, width: pw, height: ph, sigmaMap: map, uniform: Float(sigma),
+                                        threads: context.threads) { try part.report($0) }
+            for c in 0 ..< colors {
+                for y in 0 ..< ph {
+                    for x in 0 ..< pw { denoised[(c * h + py + s * y) * w + px + s * x] = out[(c * ph + y) * pw + x] }
+                }
+            }
+        }
         return tile.replacingColors(with: denoised)
     }
 
