@@ -22,15 +22,42 @@ public struct CameraNoiseModel: Sendable, Equatable {
     /// The shifts the autocorrelation is given for.
     public static let lags: [(dx: Int, dy: Int)] = [(1, 0), (0, 1), (1, 1), (2, 0), (0, 2)]
 
+    /// The shifts summed for the grain: up to this many pixels each way.
+    public static let grainReach = 4
+
     /// Red, green, blue.
     public var channels: [Channel]
     /// Root mean square of the noise over every colour sample.
     public var sigma: Double
+    /// The grain size in pixels (`NoiseProfile.grain`): the square root of the
+    /// correlation area, the autocorrelation summed over shifts up to
+    /// `grainReach` each way, averaged over the channels (1 for white noise).
+    public var grain: Double
+
+    /// The noise as a restoration prompt states it: σ in shadows, midtones
+    /// and highlights (the channels' mean σ at those levels, to 0.001) and
+    /// the grain (to 0.1).
+    public var profile: NoiseProfile {
+        let points = (0 ..< Self.binCount).compactMap { b -> (level: Double, sigma: Double)? in
+            let sigmas = channels.compactMap { $0.sigmas[b] }
+            guard !sigmas.isEmpty else { return nil }
+            return ((Double(b) + 0.5) / Double(Self.binCount), sigmas.reduce(0, +) / Double(sigmas.count))
+        }
+        var tones: [NoiseProfile.Tone: Double] = [:]
+        if !points.isEmpty {
+            for tone in NoiseProfile.Tone.allCases {
+                tones[tone] = (NoiseProfile.interpolate(points, at: tone.level) * 1000).rounded() / 1000
+            }
+        }
+        let grain = min(max((self.grain * 10).rounded() / 10, NoiseProfile.grainRange.lowerBound),
+                        NoiseProfile.grainRange.upperBound)
+        return NoiseProfile(tones: tones, grain: grain)
+    }
 
     /// Measures `noisy − clean` (same size, colour first, sRGB).
     init(noisy: Image, clean: Image) {
         let n = clean.planeCount, w = clean.width, h = clean.height
-        var total = 0.0
+        var total = 0.0, area = 0.0
         channels = (0 ..< 3).map { c in
             var sums = [Double](repeating: 0, count: Self.binCount), squares = sums
             var pixels = [Int](repeating: 0, count: Self.binCount)
@@ -50,12 +77,12 @@ public struct CameraNoiseModel: Sendable, Equatable {
                 return max(squares[b] / Double(pixels[b]) - mean * mean, 0).squareRoot()
             }
             let energy = residual.reduce(0) { $0 + $1 * $1 }
-            let correlations = Self.lags.map { lag -> Double in
-                guard energy > 0, lag.dx < w, lag.dy < h else { return 0 }
+            func correlation(_ dx: Int, _ dy: Int) -> Double {
+                guard energy > 0, abs(dx) < w, dy < h else { return 0 }
                 var sum = 0.0, first = 0.0, second = 0.0
-                for y in 0 ..< h - lag.dy {
-                    for x in 0 ..< w - lag.dx {
-                        let a = residual[y * w + x], b = residual[(y + lag.dy) * w + x + lag.dx]
+                for y in 0 ..< h - dy {
+                    for x in max(0, -dx) ..< min(w, w - dx) {
+                        let a = residual[y * w + x], b = residual[(y + dy) * w + x + dx]
                         sum += a * b
                         first += a * a
                         second += b * b
@@ -63,12 +90,20 @@ public struct CameraNoiseModel: Sendable, Equatable {
                 }
                 return first > 0 && second > 0 ? sum / (first * second).squareRoot() : 0
             }
-            return Channel(sigmas: sigmas, pixels: pixels, correlations: correlations)
+            // The shifts of one half-plane, each counted twice (ρ(−d) = ρ(d)), and ρ(0) = 1.
+            let r = Self.grainReach
+            var channelArea = 1.0
+            for dy in 0 ... r {
+                for dx in -r ... r where dy > 0 || dx > 0 { channelArea += 2 * correlation(dx, dy) }
+            }
+            area += max(channelArea, 1) / 3
+            return Channel(sigmas: sigmas, pixels: pixels, correlations: Self.lags.map { correlation($0.dx, $0.dy) })
         }
         sigma = (total / Double(3 * n)).squareRoot()
+        grain = area.squareRoot()
     }
 
-    /// The model as a JSON object: `sigma`, `levels` (bin centres), and per
+    /// The model as a JSON object: `sigma`, `grain`, `levels` (bin centres), and per
     /// channel `sigma` (null for sparse bins), `pixels` and `correlation` keyed
     /// by lag ("dx,dy").
     public var json: String {
@@ -83,7 +118,7 @@ public struct CameraNoiseModel: Sendable, Equatable {
                 + "\"pixels\": [\(channel.pixels.map(String.init).joined(separator: ", "))], "
                 + "\"correlation\": {\(correlation)}}"
         }
-        return "{\"sigma\": \(number(sigma)), \"levels\": [\(levels.joined(separator: ", "))], "
+        return "{\"sigma\": \(number(sigma)), \"grain\": \(number(grain)), \"levels\": [\(levels.joined(separator: ", "))], "
             + "\"channels\": [\(perChannel.joined(separator: ", "))]}"
     }
 }

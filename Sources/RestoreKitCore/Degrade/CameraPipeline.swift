@@ -77,8 +77,9 @@ public enum CameraPipeline {
     }
 
     /// Samples one draw from `seed` and applies it to `image` (RGB or RGBA; alpha
-    /// passes through). The prompt states the noise as one σ (its RMS over the
-    /// colour samples, to 0.001) and the JPEG quality; `noise` is the whole truth.
+    /// passes through). The prompt states the noise's profile (σ at the three
+    /// tones and the grain, `CameraNoiseModel.profile`) and the JPEG quality;
+    /// `noise` is the whole truth.
     public static func degrade(_ image: Image, seed: UInt64) throws -> CameraDegradation {
         var generator = SeededGenerator(seed: seed)
         let (parameters, quality) = sample(using: &generator)
@@ -87,7 +88,8 @@ public enum CameraPipeline {
         let noisy = try render(image, parameters, noiseSeed: noiseSeed)
         let noise = CameraNoiseModel(noisy: noisy, clean: clean)
         var steps: [DegradationStep] = [.camera(parameters, noiseSeed: noiseSeed)]
-        var prompt = RestorationPrompt(denoise: .value((noise.sigma * 1000).rounded() / 1000))
+        let profile = noise.profile
+        var prompt = RestorationPrompt(denoise: .value(profile.midGreySigma(uniform: 0)), denoiseProfile: profile)
         var output = noisy
         if let quality {
             steps.append(.jpeg(quality: quality))
