@@ -56,18 +56,24 @@ public struct DegradationAnalysis: Sendable, Equatable {
     /// of its level (sample values): the profile never extrapolates further.
     public static let toneReach = 0.2
 
-    /// The noise profile the prompt states, σ to 0.001 at the tones the
-    /// measured brightness bands reach: when the noise clearly changes with
-    /// brightness and two tones or more are reached; nil otherwise.
+    /// The noise profile the prompt states: σ to 0.001 at the tones the
+    /// measured brightness bands reach, when the noise clearly changes with
+    /// brightness and two tones or more are reached, and the grain to 0.1
+    /// when it is at least `NoiseEstimate.grainThreshold`; nil for neither.
     var noiseProfileValue: NoiseProfile? {
         let bands = noise.byBrightness.map { (level: $0.brightness, sigma: $0.sigma) }
-        guard noise.signalDependent, let first = bands.first, let last = bands.last else { return nil }
-        var tones: [NoiseProfile.Tone: Double] = [:]
-        for tone in NoiseProfile.Tone.allCases
-        where tone.level >= first.level - Self.toneReach && tone.level <= last.level + Self.toneReach {
-            tones[tone] = (NoiseProfile.interpolate(bands, at: tone.level) * 1000).rounded() / 1000
+        var profile = NoiseProfile()
+        if noise.signalDependent, let first = bands.first, let last = bands.last {
+            for tone in NoiseProfile.Tone.allCases
+            where tone.level >= first.level - Self.toneReach && tone.level <= last.level + Self.toneReach {
+                profile.tones[tone] = (NoiseProfile.interpolate(bands, at: tone.level) * 1000).rounded() / 1000
+            }
+            if profile.tones.count < 2 { profile.tones = [:] }
         }
-        return tones.count >= 2 ? NoiseProfile(tones: tones) : nil
+        if noise.grain >= NoiseEstimate.grainThreshold {
+            profile.grain = min((noise.grain * 10).rounded() / 10, NoiseProfile.grainRange.upperBound)
+        }
+        return profile == NoiseProfile() ? nil : profile
     }
 
     /// `prompt` with Denoise's measured σ, and its profile where there is one.

@@ -12,7 +12,8 @@
 /// any, else from the lattice of the pixels' DCT coefficients
 /// (`JPEGQualityEstimator`); noise through the JPEG quantiser when the image
 /// was compressed (`QuantizedNoiseEstimator`), else from weak-texture blocks
-/// (`NoiseEstimator`); blur from the profiles of clean step edges
+/// (`NoiseEstimator`, or `CorrelatedNoiseEstimator` where the noise comes in
+/// grains, as a camera's does); blur from the profiles of clean step edges
 /// (`BlurEstimator`); enlargement from interpolation's periodic traces
 /// (`UpsamplingEstimator`).
 ///
@@ -66,6 +67,7 @@ public struct DegradationAnalyzer: Sendable {
                 .estimate(planes, table: lumaTable, offset: offset)
         } else {
             noise = NoiseEstimator(gain: calibration.noiseGain, floor: calibration.noiseFloor).estimate(planes)
+                .correlated(CorrelatedNoiseEstimator().estimate(planes))
         }
         let lumaNoise = noise.sigma * (planes.channels == 3 ? QuantizedNoiseEstimator.colorNoiseLumaGain : 1)
         let blur = BlurEstimator(gain: calibration.blurGain, intrinsic: calibration.blurIntrinsic,

@@ -22,9 +22,35 @@ public struct NoiseEstimate: Sendable, Equatable {
     /// True when the noise clearly grows or shrinks with brightness (shot
     /// noise, a camera's raw noise) instead of being the same everywhere.
     public var signalDependent: Bool
+    /// The grain's size in pixels (`NoiseProfile.grain`): 1 for white noise,
+    /// about 2 for a camera's demosaiced noise.
+    public var grain: Double
+
+    public init(sigma: Double, confidence: Double, byBrightness: [Level], signalDependent: Bool, grain: Double = 1) {
+        self.sigma = sigma
+        self.confidence = confidence
+        self.byBrightness = byBrightness
+        self.signalDependent = signalDependent
+        self.grain = grain
+    }
 }
 
 extension NoiseEstimate {
+    /// Grain from this size up is stated and the correlated estimate used.
+    public static let grainThreshold = 1.5
+
+    /// This white-noise estimate, or where `finding` shows clearly grainy
+    /// noise with more σ than the white model saw (it sees only the high
+    /// frequencies), the correlated one: its σ and grain, the brightness
+    /// bands scaled by the same ratio, confidence from its block count.
+    func correlated(_ finding: CorrelatedNoiseEstimator.Finding?) -> NoiseEstimate {
+        guard let finding, finding.grain >= Self.grainThreshold, finding.sigma > sigma, sigma > 0 else { return self }
+        let ratio = finding.sigma / sigma
+        return NoiseEstimate(sigma: finding.sigma, confidence: min(1, Double(finding.blocks) / NoiseEstimator.confidentBlocks),
+                             byBrightness: byBrightness.map { Level(brightness: $0.brightness, sigma: $0.sigma * ratio) },
+                             signalDependent: signalDependent, grain: finding.grain)
+    }
+
     /// What the estimators return when they cannot measure (image too small,
     /// too few unclipped or flat blocks): σ 0 with confidence 0.
     static let unmeasured = NoiseEstimate(sigma: 0, confidence: 0, byBrightness: [], signalDependent: false)

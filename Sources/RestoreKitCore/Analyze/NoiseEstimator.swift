@@ -86,7 +86,7 @@ struct NoiseEstimator {
 
     /// Top-left sample indices of the 8×8 blocks: every `initialStride` pixels,
     /// or wider so that at most `maxBlocks` remain.
-    private static func blockOrigins(width w: Int, height h: Int) -> [Int] {
+    static func blockOrigins(width w: Int, height h: Int) -> [Int] {
         var stride = initialStride
         while ((w - 8) / stride + 1) * ((h - 8) / stride + 1) > maxBlocks { stride += 1 }
         var origins: [Int] = []

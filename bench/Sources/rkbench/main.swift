@@ -13,6 +13,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "demo": demoBenchmark,
     "denoise": denoiseBenchmark,
     "nn": nnBenchmark,
+    "realnoise": realNoiseBenchmark,
     "sd": sdBenchmark,
     "srmd-quality": srmdQualityBenchmark,
     "upsample": upsampleBenchmark,
