@@ -47,6 +47,8 @@ public struct DegradationAnalysis: Sendable, Equatable {
         if let quality = jpeg.quality, quality < Self.compressedBlurQuality, blur.sigma < Self.compressedBlurMinimum {
             return 0
         }
+        // Demosaicing softens a camera's edges and its grain widens them: the same rule.
+        if noise.grain >= NoiseEstimate.grainThreshold, blur.sigma < Self.compressedBlurMinimum { return 0 }
         let shrunk = (max(0, blur.sigma * blur.sigma - Self.blurMargin * Self.blurMargin)).squareRoot()
         return shrunk >= Self.blurThreshold ? (shrunk * 100).rounded() / 100 : 0
     }

@@ -61,14 +61,14 @@ public struct DegradationAnalyzer: Sendable {
             }
         }
 
-        let noise: NoiseEstimate
+        let white: NoiseEstimate
         if let lumaTable, let offset = jpeg.gridOffset {
-            noise = QuantizedNoiseEstimator(gain: calibration.jpegNoiseGain)
+            white = QuantizedNoiseEstimator(gain: calibration.jpegNoiseGain)
                 .estimate(planes, table: lumaTable, offset: offset)
         } else {
-            noise = NoiseEstimator(gain: calibration.noiseGain, floor: calibration.noiseFloor).estimate(planes)
-                .correlated(CorrelatedNoiseEstimator().estimate(planes))
+            white = NoiseEstimator(gain: calibration.noiseGain, floor: calibration.noiseFloor).estimate(planes)
         }
+        let noise = white.correlated(CorrelatedNoiseEstimator().estimate(planes), throughJPEG: lumaTable != nil)
         let lumaNoise = noise.sigma * (planes.channels == 3 ? QuantizedNoiseEstimator.colorNoiseLumaGain : 1)
         let blur = BlurEstimator(gain: calibration.blurGain, intrinsic: calibration.blurIntrinsic,
                                  smoothingShare: calibration.blurSmoothingShare)

@@ -71,6 +71,26 @@ import Testing
         #expect(analysis.filling(RestorationPrompt(denoise: .estimate)).denoiseProfile == profile)
     }
 
+    /// A camera's noise (shot and read noise through demosaicing, colour
+    /// matrix and tone curve): recognised as grain, σ at mid-grey within 20 %
+    /// of the truth, grain within 25 %. White noise is not called grain.
+    @Test func cameraNoiseIsRecognisedAsGrain() throws {
+        var generator = SeededGenerator(seed: 5)
+        var p = CameraPipeline.sample(using: &generator).0
+        (p.shotNoise, p.readNoise, p.sharpening) = (0.004, 0.00002, 0)
+        let clean = try CameraPipeline.render(AnalyzeTestImages.clean, p, noiseSeed: nil)
+        let noisy = try CameraPipeline.render(AnalyzeTestImages.clean, p, noiseSeed: 3)
+        let truth = CameraNoiseModel(noisy: noisy, clean: clean)
+        let analysis = DegradationAnalyzer().analyze(AnalyzeTestImages.eightBit(noisy))
+        let profile = try #require(analysis.prompt.denoiseProfile, "\(analysis.prompt)")
+        let mid = truth.profile.midGreySigma(uniform: truth.sigma)
+        let found = try #require(analysis.prompt.denoise?.value)
+        #expect(abs(found - mid) <= 0.2 * mid, "σ \(found), truth at mid-grey \(mid)")
+        #expect(abs(profile.grain - truth.grain) <= 0.25 * truth.grain, "grain \(profile.grain), truth \(truth.grain)")
+        #expect(AnalyzeFixtures.noisyAnalysis.noise.grain < NoiseEstimate.grainThreshold)
+        #expect(AnalyzeFixtures.noisyAnalysis.prompt.denoiseProfile == nil)
+    }
+
     @Test func rawCalibrationLeavesTheMeasurement() {
         // With `raw` constants the estimate is the lower-half measurement itself;
         // the fitted gain is close to 1, so the two agree to a few per cent.

@@ -4,9 +4,11 @@
 /// to FFDNet as a map: each channel's σ at its local level, the mean of the
 /// 6 × 6 pixels around each 2 × 2 block. Grain (noise correlated over
 /// neighbouring pixels, which FFDNet trained on white noise leaves as
-/// blotches) is removed by pixel-shuffle downsampling (Zhou et al. 2020):
-/// the s × s phase images, s the grain size rounded, each carry nearly white
-/// noise of the same σ, are denoised apart and put back.
+/// blotches) is removed twice and the two averaged: by pixel-shuffle
+/// downsampling (Zhou et al. 2020: the s × s phase images, s the grain size
+/// rounded, carry nearly white noise of the same σ, denoised apart and put
+/// back; it leaves a faint s-pixel lattice), and over the whole image at σ ×
+/// grain, the white noise with the grain's low-frequency power (smoother).
 ///
 /// A tile starts on an even pixel, so its 2 × 2 phases are the whole image's;
 /// with `halo` pixels of context — the network's receptive field at half
@@ -74,34 +76,58 @@ public struct FFDNetRestorer: LocalRestorer {
 
     public func restore(tile: Image, origin: (x: Int, y: Int), context: RestorationContext) throws -> Image {
         let model = try networks.fitting(tile, restorer: name)
-        let (w, h, colors, s) = (tile.width, tile.height, model.colors, stride)
+        let colours = Array(tile.samples.prefix(model.colors * tile.planeCount))
+        let (w, h) = (tile.width, tile.height)
+        guard let grain = profile?.grain, stride > 1 else {
+            return tile.replacingColors(with: try denoise(colours, model, width: w, height: h, context: context))
+        }
+        let shuffled = try phaseDenoised(colours, model, width: w, height: h, context: context.scoped(0, 0.5))
+        let whole = try denoise(colours, model, width: w, height: h, scale: grain, context: context.scoped(0.5, 1))
+        return tile.replacingColors(with: zip(shuffled, whole).map { ($0 + $1) / 2 })
+    }
+
+    /// `planes` (`model.colors` planes of `width` × `height`) denoised by
+    /// `model` at the stated σ (by brightness with a profile) × `scale`.
+    private func denoise(_ planes: [Float], _ model: FFDNetNetwork, width: Int, height: Int, scale: Double = 1,
+                         context: RestorationContext) throws -> [Float] {
+        let map = profile.map { sigmaMap(planes, colors: model.colors, width: width, height: height, profile: $0,
+                                         scale: scale) }
+        return try model.denoise(planes, width: width, height: height, sigmaMap: map, uniform: Float(sigma),
+                                 threads: context.threads) { try context.report($0) }
+    }
+
+    /// `planes` denoised phase image by phase image at the stated σ
+    /// (pixel shuffle at `stride`).
+    private func phaseDenoised(_ planes: [Float], _ model: FFDNetNetwork, width w: Int, height h: Int,
+                               context: RestorationContext) throws -> [Float] {
+        let (colors, s) = (model.colors, stride)
         var denoised = [Float](repeating: 0, count: colors * w * h)
         for phase in 0 ..< s * s {
             let (py, px) = (phase / s, phase % s)
             let (pw, ph) = ((w - px + s - 1) / s, (h - py + s - 1) / s)
             guard pw > 0, ph > 0 else { continue }
-            var planes = [Float](repeating: 0, count: colors * pw * ph)
+            var part = [Float](repeating: 0, count: colors * pw * ph)
             for c in 0 ..< colors {
                 for y in 0 ..< ph {
-                    for x in 0 ..< pw { planes[(c * ph + y) * pw + x] = tile.samples[(c * h + py + s * y) * w + px + s * x] }
+                    for x in 0 ..< pw { part[(c * ph + y) * pw + x] = planes[(c * h + py + s * y) * w + px + s * x] }
                 }
             }
-            let map = profile.map { sigmaMap(planes, colors: colors, width: pw, height: ph, profile: $0) }
-            let part = context.scoped(Double(phase) / Double(s * s), Double(phase + 1) / Double(s * s))
-            let out = try model.denoise(planes, width: pw, height: ph, sigmaMap: map, uniform: Float(sigma),
-                                        threads: context.threads) { try part.report($0) }
+            let out = try denoise(part, model, width: pw, height: ph,
+                                  context: context.scoped(Double(phase) / Double(s * s), Double(phase + 1) / Double(s * s)))
             for c in 0 ..< colors {
                 for y in 0 ..< ph {
                     for x in 0 ..< pw { denoised[(c * h + py + s * y) * w + px + s * x] = out[(c * ph + y) * pw + x] }
                 }
             }
         }
-        return tile.replacingColors(with: denoised)
+        return denoised
     }
 
     /// FFDNet's noise-level map for `planes`: per channel and 2 × 2 block,
-    /// `profile`'s σ at the mean of the 3 × 3 blocks around it (edges clamped).
-    private func sigmaMap(_ planes: [Float], colors: Int, width: Int, height: Int, profile: NoiseProfile) -> [Float] {
+    /// `profile`'s σ at the mean of the 3 × 3 blocks around it (edges
+    /// clamped), × `scale`.
+    private func sigmaMap(_ planes: [Float], colors: Int, width: Int, height: Int, profile: NoiseProfile,
+                          scale: Double) -> [Float] {
         let halfW = (width + 1) / 2, halfH = (height + 1) / 2
         var blocks = [Float](repeating: 0, count: colors * halfH * halfW)
         for c in 0 ..< colors {
@@ -130,7 +156,7 @@ public struct FFDNetRestorer: LocalRestorer {
                     }
                     let level = Double(sum / 9)
                     map[(c * halfH + y) * halfW + x] =
-                        Float(min(max(profile.sigma(at: level, uniform: sigma), 0), Self.maximumSigma))
+                        Float(min(max(scale * profile.sigma(at: level, uniform: sigma), 0), Self.maximumSigma))
                 }
             }
         }
