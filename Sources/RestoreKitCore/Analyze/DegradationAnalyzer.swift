@@ -61,15 +61,17 @@ public struct DegradationAnalyzer: Sendable {
             }
         }
 
-        let white: NoiseEstimate
+        let white: NoiseEstimate, noise: NoiseEstimate
         if let lumaTable, let offset = jpeg.gridOffset {
             white = QuantizedNoiseEstimator(gain: calibration.jpegNoiseGain)
                 .estimate(planes, table: lumaTable, offset: offset)
+            noise = white
         } else {
             white = NoiseEstimator(gain: calibration.noiseGain, floor: calibration.noiseFloor).estimate(planes)
+            noise = white.correlated(CorrelatedNoiseEstimator().estimate(planes))
         }
-        let noise = white.correlated(CorrelatedNoiseEstimator().estimate(planes), throughJPEG: lumaTable != nil)
-        let lumaNoise = noise.sigma * (planes.channels == 3 ? QuantizedNoiseEstimator.colorNoiseLumaGain : 1)
+        // The blur calibration was fitted with the white models' σ (what smooths the edges it fits).
+        let lumaNoise = white.sigma * (planes.channels == 3 ? QuantizedNoiseEstimator.colorNoiseLumaGain : 1)
         let blur = BlurEstimator(gain: calibration.blurGain, intrinsic: calibration.blurIntrinsic,
                                  smoothingShare: calibration.blurSmoothingShare)
             .estimate(planes, noiseSigma: lumaNoise)

@@ -40,24 +40,15 @@ extension NoiseEstimate {
     public static let grainThreshold = 1.5
 
     /// This white-noise estimate, or where `finding` shows clearly grainy
-    /// noise, the grainy one: the white models measure the noise's high
-    /// frequencies only, so `finding`'s σ replaces theirs where it is larger
-    /// (or theirs found no flat blocks); through JPEG, whose quantisation
-    /// removes the high frequencies the spectrum fit needs, the white σ ×
-    /// the grain (measured on camera-pipeline draws, see bench/NOTES.md).
-    /// Brightness bands scale with σ; confidence comes from the fit's blocks.
-    func correlated(_ finding: CorrelatedNoiseEstimator.Finding?, throughJPEG: Bool) -> NoiseEstimate {
-        guard let finding, finding.grain >= Self.grainThreshold else { return self }
-        let grainy: Double
-        if sigma == 0 {
-            grainy = finding.sigma
-        } else if throughJPEG {
-            grainy = sigma * finding.grain
-        } else if finding.sigma > sigma {
-            grainy = finding.sigma
-        } else {
-            return self
-        }
+    /// noise worth stating, the grainy one: the white model measures the
+    /// noise's high frequencies only, so `finding`'s σ replaces its σ where it
+    /// is larger (or it found no flat blocks). Brightness bands scale with σ;
+    /// confidence comes from the fit's blocks. Not for JPEG-compressed
+    /// images: quantisation correlates white noise too (see bench/NOTES.md).
+    func correlated(_ finding: CorrelatedNoiseEstimator.Finding?) -> NoiseEstimate {
+        guard let finding, finding.grain >= Self.grainThreshold, finding.sigma > sigma,
+              finding.sigma >= DegradationAnalysis.noiseThreshold else { return self }
+        let grainy = finding.sigma
         let ratio = sigma > 0 ? grainy / sigma : 1
         return NoiseEstimate(sigma: grainy, confidence: min(1, Double(finding.blocks) / NoiseEstimator.confidentBlocks),
                              byBrightness: byBrightness.map { Level(brightness: $0.brightness, sigma: $0.sigma * ratio) },
