@@ -77,7 +77,8 @@ typedef enum restore_status {
     RESTORE_ERROR_INTERNAL = 8,
     /* The restoration prompt asks for estimates from the pixels (it is empty,
        has a bare "Deblur", "Denoise" or "Dejpeg", or says "Remove all
-       degradation" and no learned model restores blindly) and the call sees
+       degradation" at the same size under the "auto" model, or where no
+       learned model restores blindly) and the call sees
        only part of the image: analyse the whole image with
        restore_analyze_rgba_f32 and pass the prompt it returns. */
     RESTORE_ERROR_NEEDS_ANALYSIS = 9

@@ -174,7 +174,7 @@ def main():
     print("|---|---|---|---|")
     for label, prompt, model, src, tile in [
             ("Real-ESRGAN x4plus", "Remove all degradation, Upsample to 4", "auto", strip, 256),
-            ("Real-ESRGAN x4plus, scale 1", "Remove all degradation", "auto", strip, 64),
+            ("Real-ESRGAN x4plus, scale 1", "Remove all degradation", "realesrgan", strip, 64),
             ("waifu2x level 3", "Upsample to 2, Denoise with sigma 0.04", "waifu2x", big, 64),
             ("SRMD x3", "Upsample to 3, Denoise with sigma 0.03", "srmd", big, 64),
             ("AnimeVideo-v3 x3", "Upsample to 3", "realesrgan-anime", big, 64)]:

@@ -439,12 +439,9 @@ static void make_jobs(void) {
             add_job((kind)k, (p + k) % 4, prompts[p], models[(p + k) % 2], 1 + (p * 3 + k) % 2, (p + k) % 3 != 0);
         }
     }
+    /* "Remove all degradation" at the same size is analysed under "auto" too (no Real-ESRGAN). */
     for (int a = 0; a < (int)(sizeof analysis_prompts / sizeof analysis_prompts[0]); a++) {
-        /* "Remove all degradation" with "auto" plans Real-ESRGAN when installed: loading it
-           takes seconds per context, minutes under ThreadSanitizer. */
-        int blind = strcmp(analysis_prompts[a], "Remove all degradation") == 0;
-        add_job(KIND_ANALYZE, a % 4, analysis_prompts[a], blind && few_learned ? "classic" : models[a % 2], 1 + a % 2,
-                0);
+        add_job(KIND_ANALYZE, a % 4, analysis_prompts[a], models[a % 2], 1 + a % 2, 0);
     }
     /* Each learned backend on what it can do (the classic floor covers the rest). */
     for (int m = 0; m < model_count; m++) {

@@ -64,7 +64,7 @@ import Testing
 
     @Test(arguments: [
         (RestorationPrompt(), "an empty restoration prompt is estimated"),
-        (RestorationPrompt(removeAllDegradation: true), "'Remove all degradation' without a learned model"),
+        (RestorationPrompt(removeAllDegradation: true), "'Remove all degradation' at the same size"),
         (RestorationPrompt(denoise: .estimate), "'Denoise' without a number is estimated"),
         (RestorationPrompt(deblur: .value(1), dejpeg: .estimate), "'Dejpeg' without a number"),
     ])
@@ -107,9 +107,15 @@ import Testing
 
     @Test func blindRestorationIsOneStageWhenABackendHasIt() throws {
         let planner = RestorationPlanner(backends: [LearnedStandInBackend(), RecordingBackend(name: "classic", joint: false)])
-        let same = try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3)
+        let same = try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3,
+                                    request: .with { $0.model = "learned" })
         #expect(same.stages.map(\.task) == [.blind(scale: 1)] && same.stages[0].backend == "learned")
         #expect(same.stages[0].label == "remove all degradation (box, learned)")
+        // At the same size the automatic choice asks the analysis instead.
+        let error = #expect(throws: RestoreError.self) {
+            try planner.plan(RestorationPrompt(removeAllDegradation: true), channels: 3)
+        }
+        #expect(error?.kind == .needsAnalysis)
         let enlarged = try planner.plan(RestorationPrompt(upsample: .value(4), denoise: .estimate,
                                                           removeAllDegradation: true), channels: 1)
         #expect(enlarged.stages.map(\.task) == [.blind(scale: 4)])
