@@ -17,11 +17,8 @@ import Glibc
 /// squares with the fitted, unequal variances and the planes' correlation
 /// (Welch–Satterthwaite's degrees, Wilson–Hilferty's quantile). Blocks with
 /// over a tenth of their samples at 0 or 1 are left out: clipping makes them
-/// look flat.
-///
-/// On camera-pipeline draws of CBSD68 this measured σ within 7 % (median;
-/// `NoiseEstimator` 61 % low) and the grain within 4 %; Gaussian grain wider
-/// than about 2 px reads up to a third small (an 8×8 block sees too little of it).
+/// look flat. Gaussian grain wider than about 2 px reads small (an 8×8 block
+/// sees too little of it); the measurements are in bench/NOTES.md.
 struct CorrelatedNoiseEstimator {
     /// The fitted noise: σ (image units), grain (pixels) and how many blocks
     /// the fit read.

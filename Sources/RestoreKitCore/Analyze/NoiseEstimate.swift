@@ -26,6 +26,7 @@ public struct NoiseEstimate: Sendable, Equatable {
     /// about 2 for a camera's demosaiced noise.
     public var grain: Double
 
+    /// An estimate with the given parts (see the properties); white noise by default.
     public init(sigma: Double, confidence: Double, byBrightness: [Level], signalDependent: Bool, grain: Double = 1) {
         self.sigma = sigma
         self.confidence = confidence
