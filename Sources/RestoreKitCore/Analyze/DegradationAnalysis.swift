@@ -14,6 +14,10 @@ public struct DegradationAnalysis: Sendable, Equatable {
     /// Noise below this σ (two 8-bit levels) is left out of the prompt:
     /// removing it changes little and costs texture.
     public static let noiseThreshold = 0.008
+    /// Noise measured with less confidence than this (texture passing for
+    /// noise, too few flat areas) is not stated: the prompt says nothing
+    /// rather than a wrong number, and a bare "Denoise" is refused.
+    public static let noiseConfidenceThreshold = 0.05
     /// Blur below this σ (pixels) is left out: photographs' in-focus edges
     /// are about that soft, and deconvolving it mostly sharpens noise.
     public static let blurThreshold = 0.6
@@ -93,7 +97,9 @@ public struct DegradationAnalysis: Sendable, Equatable {
     public var prompt: RestorationPrompt {
         var prompt = RestorationPrompt()
         if blurValue > 0 { prompt.deblur = .value(blurValue) }
-        if noiseValue >= Self.noiseThreshold { prompt = denoising(prompt) }
+        if noiseValue >= Self.noiseThreshold, noise.confidence >= Self.noiseConfidenceThreshold {
+            prompt = denoising(prompt)
+        }
         if let quality = jpeg.quality, quality <= Self.jpegQualityThreshold { prompt.dejpeg = .value(quality) }
         return prompt
     }
@@ -118,7 +124,10 @@ public struct DegradationAnalysis: Sendable, Equatable {
     /// With a stated factor F, a filled-in blur is F times the measured one,
     /// since the prompt states blur at the output resolution (SPIRE's order:
     /// blur, then downsampling).
-    public func filling(_ prompt: RestorationPrompt) -> RestorationPrompt {
+    ///
+    /// - Throws: `invalidPrompt` for a bare "Denoise" when the noise could not
+    ///   be measured with confidence (`noiseConfidenceThreshold`).
+    public func filling(_ prompt: RestorationPrompt) throws(RestoreError) -> RestorationPrompt {
         var filled = prompt
         let scale = prompt.upsample?.value ?? 1
         // The prompt language caps blur at 10 px.
@@ -131,7 +140,14 @@ public struct DegradationAnalysis: Sendable, Equatable {
             filled.removeAllDegradation = false
         }
         if filled.deblur == .estimate { filled.deblur = blur.sigma >= 0.01 ? .value(scaled(blur.sigma)) : nil }
-        if filled.denoise == .estimate { filled = denoising(filled) }
+        if filled.denoise == .estimate {
+            guard noise.confidence >= Self.noiseConfidenceThreshold else {
+                throw RestoreError(.invalidPrompt, "'Denoise' needs a number here: the noise could not be measured "
+                    + "(confidence \((noise.confidence * 100).rounded() / 100), below \(Self.noiseConfidenceThreshold): "
+                    + "texture or too few flat areas); state it, e.g. 'Denoise with sigma 0.03'")
+            }
+            filled = denoising(filled)
+        }
         if filled.dejpeg == .estimate { filled.dejpeg = jpeg.quality.map { .value($0) } }
         return filled
     }

@@ -43,7 +43,7 @@ public struct RestorationPlanner: Sendable {
         var used: DegradationAnalysis?
         if let why = Self.estimateNeeded(prompt) {
             guard let analysis else { throw RestoreError(.needsAnalysis, why) }
-            prompt = analysis.filling(prompt)
+            prompt = try analysis.filling(prompt)
             used = analysis
         }
 

@@ -68,7 +68,7 @@ import Testing
             #expect(abs(sigma - truth(tone.level)) <= 0.2 * truth(tone.level), "\(tone): \(sigma)")
         }
         #expect(analysis.prompt.denoise == .value(profile.midGreySigma(uniform: 0)))
-        #expect(analysis.filling(RestorationPrompt(denoise: .estimate)).denoiseProfile == profile)
+        #expect(try analysis.filling(RestorationPrompt(denoise: .estimate)).denoiseProfile == profile)
     }
 
     /// A camera's noise (shot and read noise through demosaicing, colour

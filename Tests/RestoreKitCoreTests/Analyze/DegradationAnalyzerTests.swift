@@ -48,11 +48,11 @@ import Testing
         #expect(analysis.prompt.deblur != nil && analysis.prompt.denoise != nil)
     }
 
-    @Test func cleanPictureGivesTheEmptyPrompt() {
+    @Test func cleanPictureGivesTheEmptyPrompt() throws {
         let analysis = AnalyzeFixtures.cleanAnalysis
         #expect(analysis.prompt.isEmpty, "\(analysis.prompt)")
         #expect(analysis.qualitySentence == "sharp, clean, no visible compression")
-        #expect(analysis.filling(RestorationPrompt()).isEmpty)
+        #expect(try analysis.filling(RestorationPrompt()).isEmpty)
     }
 
     // MARK: - Determinism

@@ -9,7 +9,7 @@ import Testing
         let engine = RestorationEngine()
         let result = try engine.restore(noisy, request: RestorationRequest())
         let analysis = try #require(result.plan.analysis)
-        #expect(result.plan.prompt == analysis.filling(RestorationPrompt()))
+        #expect(try result.plan.prompt == analysis.filling(RestorationPrompt()))
         let sigma = try #require(result.plan.prompt.denoise?.value)
         #expect(abs(sigma - 0.05) < 0.01, "estimated \(sigma)")
         // The same pixels as restoring with the filled-in prompt stated.

@@ -68,7 +68,7 @@ func realNoiseBenchmark(_ arguments: [String]) throws {
         let a = try score(restored, clean, into: &analysed)
         let b = try score(try restore(image, draw.result.prompt.description), clean, into: &truth)
         let trueMid = draw.noise.profile.midGreySigma(uniform: draw.noise.sigma)
-        let found = analysis.filling(RestorationPrompt(denoise: .estimate))
+        let found = (try? analysis.filling(RestorationPrompt(denoise: .estimate))) ?? RestorationPrompt()
         let foundMid = found.denoise?.value ?? 0
         sigmaErrors.append(abs(foundMid - trueMid) / trueMid)
         grains.append((found.denoiseProfile?.grain ?? 1, draw.noise.grain))
