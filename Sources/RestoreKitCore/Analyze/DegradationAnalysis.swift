@@ -48,11 +48,10 @@ public struct DegradationAnalysis: Sendable, Equatable {
     /// The estimates as prompt values: σ_blur to 0.01 px (after the margin;
     /// 0 when too small to state), σ_noise to 0.001, JPEG quality whole.
     var blurValue: Double {
-        if let quality = jpeg.quality, quality < Self.compressedBlurQuality, blur.sigma < Self.compressedBlurMinimum {
-            return 0
-        }
-        // Demosaicing softens a camera's edges and its grain widens them: the same rule.
-        if noise.grain >= NoiseEstimate.grainThreshold, blur.sigma < Self.compressedBlurMinimum { return 0 }
+        // Coarse quantisation, and a camera's demosaicing with its grain, soften edges like a blur.
+        let softened = (jpeg.quality ?? 100) < Self.compressedBlurQuality
+            || noise.grain >= NoiseEstimate.grainThreshold
+        if softened, blur.sigma < Self.compressedBlurMinimum { return 0 }
         let shrunk = (max(0, blur.sigma * blur.sigma - Self.blurMargin * Self.blurMargin)).squareRoot()
         return shrunk >= Self.blurThreshold ? (shrunk * 100).rounded() / 100 : 0
     }
@@ -68,17 +67,14 @@ public struct DegradationAnalysis: Sendable, Equatable {
     /// when it is at least `NoiseEstimate.grainThreshold`; nil for neither.
     var noiseProfileValue: NoiseProfile? {
         let bands = noise.byBrightness.map { (level: $0.brightness, sigma: $0.sigma) }
-        var profile = NoiseProfile()
+        var tones: [NoiseProfile.Tone] = []
         if noise.signalDependent, let first = bands.first, let last = bands.last {
-            for tone in NoiseProfile.Tone.allCases
-            where tone.level >= first.level - Self.toneReach && tone.level <= last.level + Self.toneReach {
-                profile.tones[tone] = (NoiseProfile.interpolate(bands, at: tone.level) * 1000).rounded() / 1000
+            tones = NoiseProfile.Tone.allCases.filter {
+                $0.level >= first.level - Self.toneReach && $0.level <= last.level + Self.toneReach
             }
-            if profile.tones.count < 2 { profile.tones = [:] }
         }
-        if noise.grain >= NoiseEstimate.grainThreshold {
-            profile.grain = min((noise.grain * 10).rounded() / 10, NoiseProfile.grainRange.upperBound)
-        }
+        let profile = NoiseProfile(measured: bands, at: tones.count >= 2 ? tones : [],
+                                   grain: noise.grain >= NoiseEstimate.grainThreshold ? noise.grain : 1)
         return profile == NoiseProfile() ? nil : profile
     }
 
@@ -142,9 +138,10 @@ public struct DegradationAnalysis: Sendable, Equatable {
         if filled.deblur == .estimate { filled.deblur = blur.sigma >= 0.01 ? .value(scaled(blur.sigma)) : nil }
         if filled.denoise == .estimate {
             guard noise.confidence >= Self.noiseConfidenceThreshold else {
+                let confidence = (noise.confidence * 100).rounded() / 100
                 throw RestoreError(.invalidPrompt, "'Denoise' needs a number here: the noise could not be measured "
-                    + "(confidence \((noise.confidence * 100).rounded() / 100), below \(Self.noiseConfidenceThreshold): "
-                    + "texture or too few flat areas); state it, e.g. 'Denoise with sigma 0.03'")
+                    + "(confidence \(confidence), below \(Self.noiseConfidenceThreshold): texture or too few flat "
+                    + "areas); state it, e.g. 'Denoise with sigma 0.03'")
             }
             filled = denoising(filled)
         }

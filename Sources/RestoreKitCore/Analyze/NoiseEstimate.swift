@@ -51,8 +51,9 @@ extension NoiseEstimate {
               finding.sigma >= DegradationAnalysis.noiseThreshold else { return self }
         let grainy = finding.sigma
         let ratio = sigma > 0 ? grainy / sigma : 1
+        let bands = byBrightness.map { Level(brightness: $0.brightness, sigma: $0.sigma * ratio) }
         return NoiseEstimate(sigma: grainy, confidence: min(1, Double(finding.blocks) / NoiseEstimator.confidentBlocks),
-                             byBrightness: byBrightness.map { Level(brightness: $0.brightness, sigma: $0.sigma * ratio) },
+                             byBrightness: bands,
                              signalDependent: signalDependent, grain: finding.grain)
     }
 

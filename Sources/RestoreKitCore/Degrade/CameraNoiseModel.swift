@@ -43,15 +43,7 @@ public struct CameraNoiseModel: Sendable, Equatable {
             guard !sigmas.isEmpty else { return nil }
             return ((Double(b) + 0.5) / Double(Self.binCount), sigmas.reduce(0, +) / Double(sigmas.count))
         }
-        var tones: [NoiseProfile.Tone: Double] = [:]
-        if !points.isEmpty {
-            for tone in NoiseProfile.Tone.allCases {
-                tones[tone] = (NoiseProfile.interpolate(points, at: tone.level) * 1000).rounded() / 1000
-            }
-        }
-        let grain = min(max((self.grain * 10).rounded() / 10, NoiseProfile.grainRange.lowerBound),
-                        NoiseProfile.grainRange.upperBound)
-        return NoiseProfile(tones: tones, grain: grain)
+        return NoiseProfile(measured: points, at: points.isEmpty ? [] : NoiseProfile.Tone.allCases, grain: grain)
     }
 
     /// Measures `noisy − clean` (same size, colour first, sRGB).
@@ -118,7 +110,8 @@ public struct CameraNoiseModel: Sendable, Equatable {
                 + "\"pixels\": [\(channel.pixels.map(String.init).joined(separator: ", "))], "
                 + "\"correlation\": {\(correlation)}}"
         }
-        return "{\"sigma\": \(number(sigma)), \"grain\": \(number(grain)), \"levels\": [\(levels.joined(separator: ", "))], "
+        return "{\"sigma\": \(number(sigma)), \"grain\": \(number(grain)), "
+            + "\"levels\": [\(levels.joined(separator: ", "))], "
             + "\"channels\": [\(perChannel.joined(separator: ", "))]}"
     }
 }

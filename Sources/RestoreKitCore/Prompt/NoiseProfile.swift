@@ -50,6 +50,16 @@ public struct NoiseProfile: Equatable, Sendable {
         self.grain = grain
     }
 
+    /// The profile a measurement states: σ to 0.001 at each of `tones` on the
+    /// piecewise-linear curve through `points` (level, σ), ascending in level,
+    /// and `grain` to 0.1 within `grainRange`.
+    init(measured points: [(level: Double, sigma: Double)], at tones: [Tone], grain: Double) {
+        var stated: [Tone: Double] = [:]
+        for tone in tones { stated[tone] = (Self.interpolate(points, at: tone.level) * 1000).rounded() / 1000 }
+        let rounded = (grain * 10).rounded() / 10
+        self.init(tones: stated, grain: min(max(rounded, Self.grainRange.lowerBound), Self.grainRange.upperBound))
+    }
+
     /// σ at sample value `level`, where the clause's single σ is `uniform`:
     /// the stated tones interpolated, or `uniform` when none are stated.
     public func sigma(at level: Double, uniform: Double) -> Double {

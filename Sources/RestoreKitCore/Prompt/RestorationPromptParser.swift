@@ -193,7 +193,8 @@ struct RestorationPromptParser {
             profile.grain = grain
         }
         let setting = RestorationPrompt.Setting.value(profile.midGreySigma(uniform: sigma))
-        let more = (profile.tones.isEmpty && profile.grain == 1 ? ["\"in\" and a tone (shadows, midtones, highlights)"] : [])
+        let tonesMayFollow = profile.tones.isEmpty && profile.grain == 1
+        let more = (tonesMayFollow ? ["\"in\" and a tone (shadows, midtones, highlights)"] : [])
             + (profile.grain == 1 ? ["\"grain\" and a size in pixels"] : [])
         let continuation = Continuation(expected: more, vocabulary: more.isEmpty ? [] : ["in", "grain"])
         return (setting, profile == NoiseProfile() ? nil : profile, continuation)
@@ -248,7 +249,8 @@ struct RestorationPromptParser {
     /// agree with an earlier one.
     private mutating func set(_ clause: RestorationClause, _ setting: RestorationPrompt.Setting<Double>,
                               profile: NoiseProfile? = nil, start: PromptToken) throws(PromptParseError) {
-        if let earlier = prompt[clause], earlier != setting || (clause == .denoise && prompt.denoiseProfile != profile) {
+        let profileDiffers = clause == .denoise && prompt.denoiseProfile != profile
+        if let earlier = prompt[clause], earlier != setting || profileDiffers {
             var later = prompt
             later[clause] = setting
             if clause == .denoise { later.denoiseProfile = profile }

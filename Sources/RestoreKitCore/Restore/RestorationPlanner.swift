@@ -5,8 +5,9 @@
 /// joint solver it replaces two stages: deblur-and-denoise, or upsample with
 /// the stated blur, or upsample-and-denoise. Later stages are told how much
 /// noise the earlier ones leave. "Remove all degradation" is one blind stage
-/// when a backend has one and it enlarges or a model is chosen by name. For each task the backends are asked in order of
-/// preference; the first that has a restorer runs it.
+/// when a backend has one and it enlarges or a model is chosen by name. For
+/// each task the backends are asked in order of preference; the first that
+/// has a restorer runs it.
 public struct RestorationPlanner: Sendable {
     /// Backends in order of preference for `model = "auto"`.
     public let backends: [any RestorationBackend]
