@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Stable Diffusion's variational autoencoder as diffusers' `AutoencoderKL`
 /// computes it: the encoder maps an image (values in −1…1) to the mean of its
 /// latent distribution, the decoder maps latents back to an image. Both take
@@ -152,14 +156,34 @@ public final class AutoencoderKL: Sendable {
     /// The mean of the latent distribution of `image` (height × width × in
     /// channels, values in −1…1): height/downscale × width/downscale × latent
     /// channels. `tiling` bands the levels above the latent resolution (the same
-    /// result, less memory for large images).
-    public func encode(_ image: Tensor, tiling: Tiling = .automatic, threads: Int) throws -> Tensor {
+    /// result, less memory for large images); `onLayer` is called at each layer
+    /// and what it throws stops the pass.
+    public func encode(_ image: Tensor, tiling: Tiling = .automatic, threads: Int,
+                       onLayer: (() throws -> Void)? = nil) throws -> Tensor {
+        try moments(image, tiling: tiling, threads: threads, onLayer: onLayer).mean
+    }
+
+    /// The latent distribution of `image` as `encode` takes it: its mean and its
+    /// standard deviation (e^(log variance / 2), the log variance clamped to
+    /// −30…20 as diffusers' `DiagonalGaussianDistribution` does).
+    public func latentDistribution(_ image: Tensor, tiling: Tiling = .automatic, threads: Int,
+                                   onLayer: (() throws -> Void)? = nil) throws -> (mean: Tensor, deviation: Tensor) {
+        let (mean, logVariance) = try moments(image, tiling: tiling, threads: threads, onLayer: onLayer)
+        for i in 0 ..< logVariance.count {
+            logVariance.pointer[i] = exp(0.5 * min(max(logVariance.pointer[i], -30), 20))
+        }
+        return (mean, logVariance)
+    }
+
+    /// The encoder's two halves of output channels: the latent mean and log variance.
+    private func moments(_ image: Tensor, tiling: Tiling, threads: Int,
+                         onLayer: (() throws -> Void)?) throws -> (mean: Tensor, logVariance: Tensor) {
         let c = configuration
         guard image.channels == c.inChannels, image.height % c.downscale == 0, image.width % c.downscale == 0 else {
             throw RestoreError(.invalidArgument, "the VAE encodes \(c.inChannels)-channel images whose sides are multiples of \(c.downscale), not \(image.shapeDescription)")
         }
         let bands = try tiling.bands(latentHeight: image.height / c.downscale, width: image.width / c.downscale)
-        return try ModelRun.with(threads: threads, pool: pool) { run in
+        return try ModelRun.with(threads: threads, pool: pool, onLayer: onLayer) { run in
             var h = try bands.assemble(height: image.height, width: image.width, channels: c.blockChannels[0]) { band in
                 try bands.convolve(encoderIn, rows: band, height: image.height, run: run) { try rows($0, of: image) }
             }
@@ -169,24 +193,29 @@ public final class AutoencoderKL: Sendable {
             }
             h = try run.convolve(encoderOut, encoderNorm(encoderMiddle(h, run: run), threads: run.threads))
             if let quant { h = try quant(h, threads: run.threads) }
-            let mean = try Tensor(height: h.height, width: h.width, channels: c.latentChannels)
+            let n = c.latentChannels
+            let mean = try Tensor(height: h.height, width: h.width, channels: n)
+            let logVariance = try Tensor(height: h.height, width: h.width, channels: n)
             for p in 0 ..< h.height * h.width {
-                (mean.pointer + p * c.latentChannels).update(from: h.pointer + p * h.channels, count: c.latentChannels)
+                (mean.pointer + p * n).update(from: h.pointer + p * h.channels, count: n)
+                (logVariance.pointer + p * n).update(from: h.pointer + p * h.channels + n, count: n)
             }
-            return mean
+            return (mean, logVariance)
         }
     }
 
     /// The image (values around −1…1) decoded from unscaled `latents`. `tiling`
     /// bands the levels above the latent resolution (the same result, less
-    /// memory for large images).
-    public func decode(_ latents: Tensor, tiling: Tiling = .automatic, threads: Int) throws -> Tensor {
+    /// memory for large images); `onLayer` is called at each layer and what it
+    /// throws stops the pass.
+    public func decode(_ latents: Tensor, tiling: Tiling = .automatic, threads: Int,
+                       onLayer: (() throws -> Void)? = nil) throws -> Tensor {
         let c = configuration
         guard latents.channels == c.latentChannels else {
             throw RestoreError(.invalidArgument, "the VAE decodes \(c.latentChannels)-channel latents, not \(latents.shapeDescription)")
         }
         let bands = try tiling.bands(latentHeight: latents.height, width: latents.width)
-        return try ModelRun.with(threads: threads, pool: pool) { run in
+        return try ModelRun.with(threads: threads, pool: pool, onLayer: onLayer) { run in
             var h = latents
             if let postQuant { h = try postQuant(h, threads: run.threads) }
             h = try decoderMiddle(run.convolve(decoderIn, h), run: run)

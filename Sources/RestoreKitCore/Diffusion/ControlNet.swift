@@ -76,14 +76,15 @@ public final class ControlNet: Sendable {
 
     /// The residuals for `latents` at `timestep` with `context`, conditioned on
     /// `image` (values 0…1, `downscale` times the latents' size), times `scale`.
+    /// `onLayer` is called at each layer; what it throws stops the evaluation.
     public func residuals(_ latents: Tensor, timestep: Float, context: Tensor, image: Tensor, scale: Float,
-                          threads: Int) throws -> ControlResiduals {
+                          threads: Int, onLayer: (() throws -> Void)? = nil) throws -> ControlResiduals {
         let c = configuration
         guard latents.channels == c.inChannels, context.channels == c.contextChannels,
               image.height == latents.height * downscale, image.width == latents.width * downscale else {
             throw RestoreError(.invalidArgument, "the ControlNet takes \(c.inChannels)-channel latents, a \(c.contextChannels)-channel context and a conditioning image \(downscale)× the latents' size, not \(latents.shapeDescription), \(context.shapeDescription) and \(image.shapeDescription)")
         }
-        return try ModelRun.with(threads: threads, pool: pool) { run in
+        return try ModelRun.with(threads: threads, pool: pool, onLayer: onLayer) { run in
             var embedding = try run.convolve(conditioningIn, bgr ? reversedChannels(image) : image)
             for block in conditioningBlocks { embedding = try run.convolve(block, embedding) }
             let h = try run.convolve(encoder.convIn, latents, residual: run.convolve(conditioningOut, embedding))

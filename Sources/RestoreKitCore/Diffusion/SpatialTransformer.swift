@@ -45,7 +45,9 @@ struct SpatialTransformer: Sendable {
         let t = run.threads
         var h = try projectIn(norm(x, threads: t), threads: t)
         for block in blocks {
+            try run.onLayer?()
             h = try add(h, block.selfAttention(block.norm1(h, threads: t), threads: t), threads: t)
+            try run.onLayer?()
             h = try add(h, block.crossAttention(block.norm2(h, threads: t), context: context, threads: t), threads: t)
             let gated = try gatedGELU(block.feedForwardIn(block.norm3(h, threads: t), threads: t), threads: t)
             h = try add(h, block.feedForwardOut(gated, threads: t), threads: t)

@@ -50,14 +50,15 @@ public final class UNet: Sendable {
 
     /// The model's prediction for `latents` (height × width × in channels) at
     /// `timestep`, attending to `context` (1 × tokens × context channels), with
-    /// a ControlNet's `control` residuals added when given.
+    /// a ControlNet's `control` residuals added when given. `onLayer` is called
+    /// at each layer; what it throws stops the evaluation.
     public func predict(_ latents: Tensor, timestep: Float, context: Tensor, control: ControlResiduals? = nil,
-                        threads: Int) throws -> Tensor {
+                        threads: Int, onLayer: (() throws -> Void)? = nil) throws -> Tensor {
         let c = configuration
         guard latents.channels == c.inChannels, context.channels == c.contextChannels else {
             throw RestoreError(.invalidArgument, "the UNet takes \(c.inChannels)-channel latents and a \(c.contextChannels)-channel context, not \(latents.shapeDescription) and \(context.shapeDescription)")
         }
-        return try ModelRun.with(threads: threads, pool: pool) { run in
+        return try ModelRun.with(threads: threads, pool: pool, onLayer: onLayer) { run in
             let time = try encoder.time(timestep)
             var (h, skips) = try encoder(run.convolve(encoder.convIn, latents), time: time, context: context, run: run)
             if let control {

@@ -131,6 +131,8 @@ let sdCommands: [String: SDCommand] = [
     "vae-decode": SDCommand(usage: "MODEL_DIR --latents F.npy --out F.npy [--tile auto|whole|N] [--variant fp16] [--threads N] [--repeat R]", run: sdVAEDecode),
     "one-step": SDCommand(usage: "MODEL_DIR --image F.npy --prompt TEXT --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R] (OSEDiff's one-step restoration; image in −1…1, sides multiples of 8)",
                           run: sdOneStep),
+    "img2img": SDCommand(usage: "MODEL_DIR --image F.npy --prompt TEXT [--negative-prompt TEXT] [--steps N] [--strength X] [--guidance G] [--seed S] [--scheduler NAME] [--controlnet DIR [--control-scale S]] [--tile N] --out F.npy [--lora F [--lora-scale S]] [--variant fp16] [--threads N] [--repeat R] (diffusers' img2img pipeline; image in 0…1, sides multiples of 8; N latent pixels a tile)",
+                         run: sdImageToImage),
     "denoise": sdDenoiseCommand,
     "randn": sdRandnCommand,
     "scheduler": sdSchedulerCommand,

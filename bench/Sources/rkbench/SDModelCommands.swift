@@ -97,7 +97,45 @@ func sdOneStep(_ arguments: SDArguments) throws {
     let image = try tensor(NPYArray.read(arguments.required("image")), "image")
     let prompt = try arguments.required("prompt")
     let threads = try arguments.threads()
-    let recipe = try OneStepRecipe(folder: arguments.model(), variant: arguments["variant"], loras: arguments.loras())
+    let recipe = try OneStepRecipe(model: StableDiffusionModel(folder: arguments.model(), variant: arguments["variant"],
+                                                              loras: arguments.loras()))
     let out = try sdTimed(arguments) { try recipe.restore(image, prompt: prompt, threads: threads) }
     try npy(out).write(to: arguments.required("out"))
+}
+
+/// `rkbench sd img2img MODEL_DIR --image F.npy --prompt TEXT [--negative-prompt TEXT] [--steps N]
+/// [--strength X] [--guidance G] [--seed S] [--scheduler NAME] [--controlnet DIR [--control-scale S]]
+/// [--tile N] --out F.npy`: diffusers' img2img pipeline (the ControlNet one with --controlnet,
+/// the image itself conditioning it); image in 0…1 (1, 3, H, W), sides multiples of 8, written
+/// back in 0…1 as the pipeline's `output_type="np"`.
+func sdImageToImage(_ arguments: SDArguments) throws {
+    func number(_ name: String, _ fallback: Double) throws -> Double {
+        guard let text = arguments[name] else { return fallback }
+        guard let value = Double(text) else {
+            throw RestoreError(.invalidArgument, "rkbench sd img2img: --\(name) '\(text)' is not a number")
+        }
+        return value
+    }
+    let settings = ImageToImage.Settings(
+        steps: try arguments.integer("steps", default: 20), strength: try number("strength", 0.75),
+        guidance: try number("guidance", 5.5), seed: try arguments.seed(),
+        scheduler: arguments["scheduler"], controlScale: Float(try number("control-scale", 1)),
+        tile: try arguments.integer("tile", default: 64))
+    try settings.validate()
+    if let name = settings.scheduler, !SchedulerFactory.names.contains(name) {
+        throw RestoreError(.invalidArgument, "unknown scheduler '\(name)'; expected one of \(SchedulerFactory.names.joined(separator: ", "))")
+    }
+    let pixels = try tensor(NPYArray.read(arguments.required("image")), "image")
+    let image = try Tensor(interleaved: pixels.interleaved().map { 2 * $0 - 1 }, height: pixels.height,
+                           width: pixels.width, channels: pixels.channels)
+    let threads = try arguments.threads()
+    let model = try StableDiffusionModel(folder: arguments.model(), variant: arguments["variant"], loras: arguments.loras())
+    let controlNet = try arguments["controlnet"].map { try ControlNet(folder: $0, variant: arguments["variant"]) }
+    let pipeline = ImageToImage(model: model, controlNet: controlNet)
+    let out = try sdTimed(arguments) {
+        try pipeline.run(image, control: controlNet == nil ? nil : pixels, prompt: arguments.required("prompt"),
+                         negativePrompt: arguments["negative-prompt"] ?? "", settings: settings, threads: threads)
+    }
+    try npy(Tensor(interleaved: out.interleaved().map { $0 / 2 + 0.5 }, height: out.height, width: out.width,
+                   channels: out.channels)).write(to: arguments.required("out"))
 }

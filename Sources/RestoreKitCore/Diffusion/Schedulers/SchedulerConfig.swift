@@ -32,6 +32,9 @@ public struct SchedulerConfig: Sendable {
         return copy
     }
 
+    /// The diffusers class the configuration was saved from (`_class_name`), if named.
+    public var className: String? { self["_class_name"]?.string }
+
     /// The value of `key`, or nil when it is missing or null.
     public subscript(key: String) -> JSONValue? {
         guard let value = values[key], !value.isNull else { return nil }

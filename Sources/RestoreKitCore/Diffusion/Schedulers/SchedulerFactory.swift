@@ -23,6 +23,20 @@ public enum SchedulerFactory {
         }
     }
 
+    /// The name of the scheduler `config` was saved from (its `_class_name`), nil
+    /// when that class is not one of these (SD 1.5 ships a PNDM configuration).
+    public static func name(of config: SchedulerConfig) -> String? {
+        switch config.className {
+        case "DDIMScheduler": return "ddim"
+        case "DDPMScheduler": return "ddpm"
+        case "DPMSolverMultistepScheduler": return "dpm++2m"
+        case "EulerDiscreteScheduler": return "euler"
+        case "EulerAncestralDiscreteScheduler": return "euler-ancestral"
+        case "LCMScheduler": return "lcm"
+        default: return nil
+        }
+    }
+
     /// The scheduler `name` on the configuration file at `path`.
     public static func make(_ name: String, configPath path: String) throws -> any DiffusionScheduler {
         try make(name, config: SchedulerConfig.read(path))

@@ -10,28 +10,21 @@
 /// With OSEDiff's weights (SD 2.1-base and its LoRAs on the UNet and the VAE
 /// encoder) this restores; with a plain Stable Diffusion model it only shows the
 /// computation.
-public struct OneStepRecipe {
-    let tokenizer: CLIPTokenizer
-    let textEncoder: CLIPTextEncoder
-    let unet: UNet
-    let vae: AutoencoderKL
+public struct OneStepRecipe: Sendable {
+    public let model: StableDiffusionModel
     let scheduler: DDPMScheduler
 
-    /// The parts of the diffusers folder `folder` (`tokenizer/`, `text_encoder/`,
-    /// `unet/`, `vae/`, `scheduler/`), each file of `variant` (e.g. "fp16") where
-    /// given, with `loras` merged into the UNet and the text encoder.
-    public init(folder: String, variant: String? = nil, loras: [(LoRA, scale: Float)] = []) throws {
-        tokenizer = try CLIPTokenizer(folder: folder + "/tokenizer")
-        textEncoder = try CLIPTextEncoder(folder: folder + "/text_encoder", variant: variant, loras: loras)
-        unet = try UNet(folder: folder + "/unet", variant: variant, loras: loras)
-        vae = try AutoencoderKL(folder: folder + "/vae", variant: variant)
-        scheduler = try DDPMScheduler(config: SchedulerConfig.read(folder + "/scheduler/scheduler_config.json"))
+    /// The recipe on `model`, read through its DDPM scheduler configuration.
+    public init(model: StableDiffusionModel) throws {
+        self.model = model
+        scheduler = try DDPMScheduler(config: model.schedulerConfig)
     }
 
     /// The restored image (height × width × 3, −1…1) of `image` (the same size,
     /// sides multiples of the VAE's 8, values −1…1) as `prompt` describes it.
     public func restore(_ image: Tensor, prompt: String, threads: Int) throws -> Tensor {
-        let context = try textEncoder.encode(tokenizer.encode(prompt), threads: threads)
+        let (vae, unet) = (model.vae, model.unet)
+        let context = try model.context(prompt, threads: threads)
         let scale = vae.configuration.scalingFactor
         let mean = try vae.encode(image, threads: threads)
         let (height, width, channels) = (mean.height, mean.width, mean.channels)
