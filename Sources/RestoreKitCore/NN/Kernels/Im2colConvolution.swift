@@ -41,12 +41,14 @@ struct Im2colConvolution: Sendable {
     private static let wholeColumnsLimit = 1 << 23
 
     /// Band height (output rows): one im2col buffer near 2 MiB, or the rows of
-    /// `minimumPixels` if that is more, as long as every worker gets a band.
-    private func bandRows(outputHeight: Int, outputWidth: Int, threads: Int) -> Int {
+    /// `minimumPixels` if that is more, as long as each of the partition's
+    /// workers gets a band.
+    private func bandRows(outputHeight: Int, outputWidth: Int) -> Int {
+        let workers = WorkSplit.partitionWorkers
         let k = geometry.taps * inputChannels / groups
         let cached = (1 << 19) / max(1, outputWidth * k)
         let packed = (Self.minimumPixels + outputWidth - 1) / outputWidth
-        return max(1, min(max(cached, packed), (outputHeight + threads - 1) / threads))
+        return max(1, min(max(cached, packed), (outputHeight + workers - 1) / workers))
     }
 
     /// Fills `output` (already sized) from `sources` (their channels side by
@@ -62,14 +64,15 @@ struct Im2colConvolution: Sendable {
         let cin = inputChannels / groups, cout = outputChannels / groups, k = g.taps * cin
         let direct = g.taps == 1 && g.strideW == 1 && g.strideH == 1 && pad == (0, 0, 0, 0)
             && sources.count == 1 && groups == 1 && sources[0].count == sources[0].tensor.channels
-        let byChannels = threads > 1 && groups == 1 && oh * ow < threads * Self.minimumPixels
-            && oh * ow * k <= Self.wholeColumnsLimit && cout >= 64 * threads
+        let workers = WorkSplit.partitionWorkers
+        let byChannels = groups == 1 && oh * ow < workers * Self.minimumPixels
+            && oh * ow * k <= Self.wholeColumnsLimit && cout >= 64 * workers
         if byChannels {
             try runByChannels(sources, height: height, width: width, output: output, pad: pad, direct: direct,
                               context: context)
             return
         }
-        let rows = bandRows(outputHeight: oh, outputWidth: ow, threads: threads)
+        let rows = bandRows(outputHeight: oh, outputWidth: ow)
         let bands = (oh + rows - 1) / rows
         if !direct { try context.workspace.reserve(.input, count: rows * ow * k) }
         try weights.withFloats(threads: threads) { w in
@@ -115,7 +118,7 @@ struct Im2colConvolution: Sendable {
             }
             columns = UnsafePointer(whole)
         }
-        let blocks = min(threads * 2, outputChannels / 64)
+        let blocks = min(WorkSplit.partitionWorkers * 2, outputChannels / 64)
         let size = (outputChannels + blocks - 1) / blocks
         try weights.withFloats(threads: threads) { w in
             WorkSplit.forEachBlock(blocks, threads: threads) { block, _ in

@@ -157,12 +157,13 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
     /// Tiles per block: large enough that packing the weights for each sgemm
     /// is paid over many tiles, small enough that a block's transformed input
     /// (a few MiB) stays in the last-level cache, and no thread idles for want
-    /// of blocks when the image is small.
-    private func blockTiles(tiles: Int, threads: Int) -> Int {
+    /// of blocks when the image is small (as many as the partition has workers).
+    private func blockTiles(tiles: Int) -> Int {
+        let workers = WorkSplit.partitionWorkers
         let a = Variant.inputTile, ld = (inputChannels + 7) / 8 * 8
         let byCache = max(64, (1 << 20) / (a * a * ld))
-        let byThreads = max(16, (tiles + threads - 1) / threads)
-        return min(byCache, byThreads, tiles)
+        let byWorkers = max(16, (tiles + workers - 1) / workers)
+        return min(byCache, byWorkers, tiles)
     }
 
     /// How one input part reaches the GEMM operand of a block.
@@ -187,7 +188,7 @@ struct WinogradConvolution<Variant: WinogradVariant>: Sendable {
         let m = Variant.outputTile, a = Variant.inputTile, a2 = a * a
         let oh = output.height, ow = output.width
         let tilesX = (ow + m - 1) / m, tilesY = (oh + m - 1) / m, tiles = tilesX * tilesY
-        let blockSize = blockTiles(tiles: tiles, threads: context.threads)
+        let blockSize = blockTiles(tiles: tiles)
         let blocks = (tiles + blockSize - 1) / blockSize
         let ldV = (inputChannels + 7) / 8 * 8, ldM = paddedOutputs
         try context.workspace.reserve(.input, count: a2 * blockSize * ldV)

@@ -1,5 +1,11 @@
 /// How the engine spreads a layer's work over its threads.
 enum WorkSplit {
+    /// The workers a layer's products are partitioned for, whatever the thread
+    /// count: the threads then take the blocks one at a time. OpenBLAS's sums
+    /// depend on a product's shape, so partitions sized by the thread count would
+    /// make the output bytes depend on it.
+    static let partitionWorkers = 4
+
     /// Runs `body(block, worker)` for every block in 0..<count on up to
     /// `threads` workers; `worker` (0..<threads) names the caller's scratch
     /// buffers in a `Workspace`. Blocks are handed out one at a time, so a

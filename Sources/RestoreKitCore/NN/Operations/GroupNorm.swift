@@ -41,8 +41,9 @@ public struct GroupNorm: Sendable {
             throw RestoreError(.model, "a group norm of \(channels) channels was given \(x.channels)")
         }
         let c = channels, pixels = x.height * x.width
-        // Per-channel sums in double, per worker, then per group.
-        let chunks = max(1, min(threads * 2, pixels / 256))
+        // Per-channel sums in double over chunks of pixels, then per group. The
+        // chunks do not depend on the thread count, so neither does the result.
+        let chunks = max(1, min(16, pixels / 256))
         let size = (pixels + chunks - 1) / chunks
         var partial = [Double](repeating: 0, count: chunks * c * 2)
         partial.withUnsafeMutableBufferPointer { sums in

@@ -47,8 +47,9 @@ public struct Linear: Sendable {
     /// `c` (row stride `ldc`).
     func apply(_ x: UnsafePointer<Float>, rows: Int, to c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) throws {
         try weight.withFloats(threads: threads) { w in
-            let byRows = rows >= Self.minimumRows * threads
-            let blocks = byRows ? min(rows / Self.minimumRows, threads * 4) : min(max(1, outputs / 64), threads)
+            let workers = WorkSplit.partitionWorkers
+            let byRows = rows >= Self.minimumRows * workers
+            let blocks = byRows ? min(rows / Self.minimumRows, workers * 4) : min(max(1, outputs / 64), workers)
             let size = ((byRows ? rows : outputs) + blocks - 1) / blocks
             WorkSplit.forEachBlock(blocks, threads: threads) { block, _ in
                 if byRows {
