@@ -2,18 +2,19 @@ import ArgumentParser
 import Foundation
 import RestoreKitCore
 
-/// `restorekit models fetch | list`: installs the pretrained networks and
-/// shows what is installed. Restoring never downloads anything.
+/// `restorekit models fetch | list | import | remove`: installs the pretrained
+/// networks, shows what is installed, and registers the user's own Stable
+/// Diffusion models. Restoring never downloads anything.
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Install and list the pretrained restoration networks and CLIP's vocabulary.",
+        abstract: "Install and list the pretrained restoration networks and CLIP's vocabulary; import your own Stable Diffusion models.",
         discussion: """
             The models folder is --dir, else $RESTOREKIT_MODELS, else \
             ~/.local/share/restorekit/models. Packages: \
             \(ModelCatalog.packages.map { "\($0.folder) (\($0.name))" }.joined(separator: ", ")).
             """,
-        subcommands: [Fetch.self, List.self])
+        subcommands: [Fetch.self, List.self, ImportModel.self, RemoveModel.self])
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -76,7 +77,7 @@ struct ModelsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the installed networks.")
+        static let configuration = CommandConfiguration(abstract: "Show the installed networks and the imported generative models.")
 
         @Option(help: "Models folder (default: $RESTOREKIT_MODELS, else ~/.local/share/restorekit/models).")
         var dir: String?
@@ -106,8 +107,12 @@ struct ModelsCommand: ParsableCommand {
                         }
                     }
                 }
+                let generative = try listGenerativeModels(folder: models.path, verify: verify)
                 if damaged > 0 {
                     throw RestoreError(.model, "\(damaged) damaged files; run '\(ModelCatalog.fetchCommand)' again")
+                }
+                if generative > 0 {
+                    throw RestoreError(.model, "\(generative) imported models have moved or changed files")
                 }
             }
         }

@@ -35,7 +35,7 @@ struct RestoreCommand: ParsableCommand {
             let bytes = try FileIO.read(input)
             let quiet = options.quiet
             signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-            let bar = quiet || isatty(2) == 0 ? nil : ProgressBar()
+            let bar = quiet ? nil : ProgressBar(terminal: isatty(2) != 0)
             let restored = try ImageRestoration(
                 bytes: bytes, input: input, output: output, request: request, options: options,
                 engine: RestorationEngine(modelsDirectory: nil),
@@ -44,6 +44,13 @@ struct RestoreCommand: ParsableCommand {
                     if let analysis = plan.analysis { printError("restorekit: analysed: \(analysis.qualitySentence)") }
                     let stages = plan.stages.isEmpty ? "nothing to restore" : plan.stages.map(\.label).joined(separator: ", ")
                     printError("restorekit: \(plan.prompt) — \(stages)")
+                    if plan.isGenerative {
+                        let reads = plan.stages.reduce(into: Set<RequestOption.ID>()) { $0.formUnion($1.reads) }
+                        printError("restorekit: conditioned on: \"\(plan.generativeConditioning)\"")
+                        if reads.contains(.negativePrompt), plan.request.guidance > 1 {
+                            printError("restorekit: negative prompt: \"\(plan.request.prompts.negative)\"")
+                        }
+                    }
                     for notice in plan.notices(naming: { $0.flag ?? $0.name }) { printError("restorekit: note: \(notice)") }
                 },
                 progress: { fraction, stage in
@@ -57,13 +64,27 @@ struct RestoreCommand: ParsableCommand {
     }
 }
 
-/// A one-line progress display on standard error: stage, percent, time left.
+/// Progress on standard error: stage, percent, time left. On a terminal one
+/// line redrawn in place; otherwise (a log) a line every 10 s.
 final class ProgressBar {
     private let start = monotonicSeconds()
+    private let terminal: Bool
     private var lastWidth = 0
+    private var lastLine = 0.0
+
+    init(terminal: Bool) {
+        self.terminal = terminal
+    }
 
     func show(_ fraction: Double, _ stage: String) {
         let elapsed = monotonicSeconds() - start
+        if !terminal {
+            guard elapsed - lastLine >= 10 else { return }
+            lastLine = elapsed
+            let left = fraction > 0.02 && fraction < 1 ? ", \(clock(elapsed * (1 - fraction) / fraction)) left" : ""
+            printError("restorekit: \(stage) \(Int(fraction * 100))%\(left)")
+            return
+        }
         let percent = Int(fraction * 100)
         var line = "\(stage)  \(percent)%"
         if fraction > 0.02 && fraction < 1 {
@@ -75,6 +96,7 @@ final class ProgressBar {
     }
 
     func finish() {
+        guard terminal else { return }
         writeError("\r" + String(repeating: " ", count: lastWidth) + "\r")
     }
 

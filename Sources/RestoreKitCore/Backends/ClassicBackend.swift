@@ -24,8 +24,8 @@ public struct ClassicBackend: RestorationBackend {
         case .denoiseProfile:
             // BM3D takes one σ: the planner falls back to the mid-grey σ.
             return nil
-        case .upsampleDenoise, .blind:
-            // Joint upsample-and-denoise and blind restoration are learned models' work.
+        case .upsampleDenoise, .blind, .generate:
+            // Joint upsample-and-denoise, blind and generative restoration are learned models' work.
             return nil
         }
     }

@@ -110,7 +110,11 @@ public final class AutoencoderKL: Sendable {
 
     /// The autoencoder of a diffusers `vae/` folder.
     public convenience init(folder: String, variant: String? = nil) throws {
-        let component = try DiffusersComponent(path: folder, variant: variant)
+        try self.init(component: DiffusersComponent(path: folder, variant: variant))
+    }
+
+    /// The autoencoder of `component`.
+    convenience init(component: DiffusersComponent) throws {
         try self.init(configuration: Configuration(component), weights: component.weights)
         try component.weights.finish()
     }

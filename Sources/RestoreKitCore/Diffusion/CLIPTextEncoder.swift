@@ -58,7 +58,11 @@ public final class CLIPTextEncoder: Sendable {
     /// The text encoder of a diffusers `text_encoder/` folder, with `loras` merged
     /// at their scales.
     public convenience init(folder: String, variant: String? = nil, loras: [(LoRA, scale: Float)] = []) throws {
-        let component = try DiffusersComponent(path: folder, variant: variant)
+        try self.init(component: DiffusersComponent(path: folder, variant: variant), loras: loras)
+    }
+
+    /// The text encoder of `component`, with `loras` merged at their scales.
+    convenience init(component: DiffusersComponent, loras: [(LoRA, scale: Float)] = []) throws {
         for (lora, scale) in loras { try lora.merge(into: component.weights, target: .textEncoder, scale: scale) }
         try self.init(configuration: Configuration(component), weights: component.weights)
         try component.weights.finish(unused: Self.isUnused)

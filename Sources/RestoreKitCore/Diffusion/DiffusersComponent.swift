@@ -39,17 +39,30 @@ public struct DiffusersComponent {
         weights = try Self.weights(in: path, variant: variant)
     }
 
+    /// A component read elsewhere (a part of a single-file checkpoint): `path`
+    /// names it in messages.
+    init(path: String, config: JSONValue, weights: WeightStore) {
+        self.path = path
+        self.config = config
+        self.weights = weights
+    }
+
     private static func weights(in folder: String, variant: String?) throws -> WeightStore {
+        let files = try weightFiles(in: folder, variant: variant)
+        let shards = files.count > 1 ? Array(files.dropFirst()) : files
+        return try WeightStore(files: shards.map { try SafeTensorsFile(path: $0) }, source: files[0])
+    }
+
+    /// The files the weights of the component in `folder` are read from, as
+    /// `init` chooses them: one `.safetensors` file, or a shard index followed by
+    /// the shards it names.
+    public static func weightFiles(in folder: String, variant: String? = nil) throws -> [String] {
         let names = weightNames(variant: variant)
         for name in names {
             let file = folder + "/" + name
-            if exists(file) {
-                return try WeightStore(files: [SafeTensorsFile(path: file)], source: file)
-            }
+            if exists(file) { return [file] }
             let index = file + ".index.json"
-            if exists(index) {
-                return try WeightStore(files: shards(index, folder: folder), source: index)
-            }
+            if exists(index) { return try [index] + shards(index).map { folder + "/" + $0 } }
         }
         if exists(folder + "/diffusion_pytorch_model.bin") || exists(folder + "/pytorch_model.bin") {
             throw RestoreError(.unsupported, "'\(folder)' holds PyTorch .bin weights; convert them to safetensors")
@@ -57,8 +70,8 @@ public struct DiffusersComponent {
         throw RestoreError(.model, "'\(folder)' has no weights (\(names.joined(separator: ", ")) or a sharded index)")
     }
 
-    /// The files a sharded checkpoint's index names in its `weight_map`.
-    private static func shards(_ index: String, folder: String) throws -> [SafeTensorsFile] {
+    /// The file names a sharded checkpoint's index names in its `weight_map`.
+    private static func shards(_ index: String) throws -> [String] {
         guard let map = try JSONValue.read(index)["weight_map"]?.object else {
             throw RestoreError(.model, "'\(index)' has no weight_map object")
         }
@@ -69,7 +82,7 @@ public struct DiffusersComponent {
             }
             if !names.contains(name) { names.append(name) }
         }
-        return try names.sorted().map { try SafeTensorsFile(path: folder + "/" + $0) }
+        return names.sorted()
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -112,6 +112,7 @@ public struct ImageToImage: Sendable {
         let meter = WorkMeter(total: area * 2 + tiled * evaluation * (guided ? 2 : 1)
                                   * Double(scheduler.remainingTimesteps.count), report: progress)
 
+        let denoiser = TiledDenoiser(model: model, controlNet: controlNet, tiles: tiles, threads: threads)
         let context = try model.context(prompt, threads: threads)
         let unconditional = guided ? try model.context(negativePrompt, threads: threads) : nil
         var generator = TorchGenerator(seed: settings.seed)
@@ -129,29 +130,9 @@ public struct ImageToImage: Sendable {
         while scheduler.stepIndex < scheduler.timesteps.count {
             let timestep = Float(scheduler.timesteps[scheduler.stepIndex])
             let input = try scheduler.scaleModelInput(latents)
-            var prediction = [Float](repeating: 0, count: latents.count)
-            for window in tiles.windows {
-                let crop = try tiles.crop(input, channels: channels, window)
-                let controlCrop = try control.map { try tiles.crop($0, scale: downscale, window) }
-                let cost = Double(crop.height * crop.width) * evaluation
-                func predict(_ context: Tensor) throws -> [Float] {
-                    try meter.part(cost, kind: "unet") { tick in
-                        let residuals = try controlNet.map {
-                            try $0.residuals(crop, timestep: timestep, context: context, image: controlCrop!,
-                                             scale: settings.controlScale, threads: threads, onLayer: tick)
-                        }
-                        return try model.unet.predict(crop, timestep: timestep, context: context, control: residuals,
-                                                      threads: threads, onLayer: tick).planar()
-                    }
-                }
-                var out = try predict(context)
-                if let unconditional {
-                    let plain = try predict(unconditional), g = Float(settings.guidance)
-                    for i in out.indices { out[i] = plain[i] + g * (out[i] - plain[i]) }
-                }
-                tiles.accumulate(out, window, channels: channels, into: &prediction)
-            }
-            tiles.normalise(&prediction)
+            let prediction = try denoiser.predict(input, channels: channels, timestep: timestep, context: context,
+                                                  unconditional: unconditional, guidance: Float(settings.guidance),
+                                                  control: control, controlScale: settings.controlScale, meter: meter)
             latents = try scheduler.step(modelOutput: prediction, sample: latents, generator: &generator)
         }
 
@@ -163,35 +144,5 @@ public struct ImageToImage: Sendable {
         }
         for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
         return decoded
-    }
-}
-
-/// The fraction of a run done, in units of estimated cost: each part reports
-/// at its layers, by the share of the layers a part of its kind ran before
-/// (a kind's first part reports its start until it ends).
-private final class WorkMeter {
-    private let total: Double
-    private let report: ((Double) throws -> Void)?
-    private var done = 0.0
-    private var layers: [String: Int] = [:]
-
-    init(total: Double, report: ((Double) throws -> Void)?) {
-        self.total = max(total, 1)
-        self.report = report
-    }
-
-    func part<R>(_ cost: Double, kind: String, _ body: (_ tick: @escaping () throws -> Void) throws -> R) throws -> R {
-        var ticks = 0
-        let expected = layers[kind]
-        let start = done
-        let result = try body { [self] in
-            ticks += 1
-            let share = expected.map { min(Double(ticks) / Double(max($0, 1)), 1) } ?? 0
-            try report?((start + cost * share) / total)
-        }
-        if expected == nil { layers[kind] = ticks }
-        done = start + cost
-        try report?(done / total)
-        return result
     }
 }

@@ -20,6 +20,22 @@ public final class StableDiffusionModel: Sendable {
         schedulerConfig = try SchedulerConfig.read(folder + "/scheduler/scheduler_config.json")
     }
 
+    /// The parts of the single-file checkpoint `checkpoint` with `tokenizer`
+    /// (such files carry none), `loras` merged into the UNet and the text encoder.
+    public init(checkpoint: SingleFileCheckpoint, tokenizer: CLIPTokenizer, loras: [(LoRA, scale: Float)] = []) throws {
+        func component(_ part: SingleFileCheckpoint.Component, _ name: String) -> DiffusersComponent {
+            DiffusersComponent(path: "\(checkpoint.path) (\(name))", config: part.config, weights: part.weights)
+        }
+        self.tokenizer = tokenizer
+        textEncoder = try CLIPTextEncoder(component: component(checkpoint.textEncoder, "text encoder"), loras: loras)
+        unet = try UNet(component: component(checkpoint.unet, "UNet"), loras: loras)
+        vae = try AutoencoderKL(component: component(checkpoint.vae, "VAE"))
+        guard let values = checkpoint.scheduler.object else {
+            throw RestoreError(.model, "'\(checkpoint.path)': no scheduler configuration")
+        }
+        schedulerConfig = SchedulerConfig(values, source: checkpoint.path)
+    }
+
     /// The text encoder's hidden states for `prompt` (1 × 77 tokens × width): what
     /// the UNet attends to.
     public func context(_ prompt: String, threads: Int) throws -> Tensor {

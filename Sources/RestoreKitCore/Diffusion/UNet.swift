@@ -20,7 +20,11 @@ public final class UNet: Sendable {
 
     /// The UNet of a diffusers `unet/` folder, with `loras` merged at their scales.
     public convenience init(folder: String, variant: String? = nil, loras: [(LoRA, scale: Float)] = []) throws {
-        let component = try DiffusersComponent(path: folder, variant: variant)
+        try self.init(component: DiffusersComponent(path: folder, variant: variant), loras: loras)
+    }
+
+    /// The UNet of `component`, with `loras` merged at their scales.
+    convenience init(component: DiffusersComponent, loras: [(LoRA, scale: Float)] = []) throws {
         for (lora, scale) in loras { try lora.merge(into: component.weights, target: .unet, scale: scale) }
         try self.init(configuration: UNetConfiguration(component), weights: component.weights)
         try component.weights.finish()

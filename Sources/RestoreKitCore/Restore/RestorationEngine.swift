@@ -23,11 +23,12 @@ public final class RestorationEngine: Sendable {
 
     /// An engine with the learned models installed in `modelsDirectory`
     /// (`ModelDirectory.defaultPath` when nil) ahead of the weight-free
-    /// classics. A missing folder or package just leaves those models out;
+    /// classics, and the generative models imported there. A missing folder or package just leaves those models out;
     /// a damaged file is reported when a plan needs it.
     public convenience init(modelsDirectory: String?) {
         let models = ModelDirectory(path: modelsDirectory ?? ModelDirectory.defaultPath)
-        self.init(backends: LearnedBackends.installed(in: models) + [ClassicBackend()])
+        self.init(backends: LearnedBackends.installed(in: models) + [ClassicBackend()]
+                  + GenerativeBackend.installed(in: models))
     }
 
     /// The stage options no installed backend reads: setting them cannot

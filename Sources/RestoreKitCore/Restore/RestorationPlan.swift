@@ -106,3 +106,17 @@ public struct RestorationPlan: Sendable {
         return regions
     }
 }
+
+extension RestorationPlan {
+    /// The text a generative stage is conditioned on: the semantic prompt, then
+    /// the quality prompt, or the analysis' quality sentence when that is empty.
+    public var generativeConditioning: String {
+        let quality = request.prompts.quality.isEmpty ? analysis?.qualitySentence ?? "" : request.prompts.quality
+        return [request.prompts.semantic, quality].filter { !$0.isEmpty }.joined(separator: ", ")
+    }
+
+    /// Whether a stage generates detail with a diffusion model.
+    public var isGenerative: Bool {
+        stages.contains { if case .generate = $0.task { true } else { false } }
+    }
+}

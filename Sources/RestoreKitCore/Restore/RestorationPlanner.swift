@@ -28,6 +28,10 @@ public struct RestorationPlanner: Sendable {
     public func plan(_ prompt: RestorationPrompt, channels: Int, request: RestorationRequest = RestorationRequest(),
                      jpegTables: JPEGTables? = nil, analysis: DegradationAnalysis? = nil) throws -> RestorationPlan {
         try request.validate()
+        if let generative = backends.first(where: { $0.isGenerative && $0.name == request.model.lowercased() }) {
+            return try generativePlan(generative, prompt, channels: channels, request: request, jpegTables: jpegTables,
+                                      analysis: analysis)
+        }
         let candidates = try backends(for: request.model)
         func finished(_ stages: [PlannedStage], _ prompt: RestorationPrompt,
                       _ analysis: DegradationAnalysis? = nil) -> RestorationPlan {
@@ -89,6 +93,29 @@ public struct RestorationPlanner: Sendable {
         }
         if blur > 0 { try add(.deblur(sigma: blur, noise: residual)) }
         return finished(stages, prompt, used)
+    }
+
+    /// The one-stage plan of a generative backend: the restoration prompt is
+    /// planned (and filled in) with the other backends as "auto" would at full
+    /// strength, and that plan becomes the structure the generative stage
+    /// starts from and stays consistent with.
+    private func generativePlan(_ generative: any RestorationBackend, _ prompt: RestorationPrompt, channels: Int,
+                                request: RestorationRequest, jpegTables: JPEGTables?,
+                                analysis: DegradationAnalysis?) throws -> RestorationPlan {
+        var structureRequest = request
+        structureRequest.model = "auto"
+        structureRequest.strength = 1
+        let structure = try RestorationPlanner(backends: backends.filter { !$0.isGenerative })
+            .plan(prompt, channels: channels, request: structureRequest, jpegTables: jpegTables, analysis: analysis)
+        guard let restorer = try generative.generativeRestorer(structure: structure, request: request,
+                                                               channels: channels) else {
+            throw RestoreError(.unsupported, "the model '\(generative.name)' cannot restore this image")
+        }
+        let size = structure.outputSize(width: 64, height: 64)
+        let stage = PlannedStage(task: .generate(scale: Double(size.width) / 64), restorer: restorer,
+                                 backend: generative.name, reads: generative.reads)
+        return RestorationPlan(stages: [stage], prompt: structure.prompt, analysis: structure.analysis,
+                               request: request, inertOptions: inertOptions(of: request, in: [stage]))
     }
 
     /// The noise a deblur or upsample stage must regularise for after the
@@ -171,14 +198,16 @@ public struct RestorationPlanner: Sendable {
         }
     }
 
-    /// The backends `model` allows, in order of preference.
+    /// The backends `model` allows, in order of preference (generative ones
+    /// only through `generativePlan`).
     private func backends(for model: String) throws -> [any RestorationBackend] {
+        let backends = self.backends.filter { !$0.isGenerative }
         switch model.lowercased() {
         case "", "auto": return backends
         default:
             let chosen = backends.filter { $0.name == model.lowercased() }
             guard !chosen.isEmpty else {
-                let names = (["auto"] + backends.map(\.name)).joined(separator: ", ")
+                let names = (["auto"] + self.backends.map(\.name)).joined(separator: ", ")
                 throw RestoreError(.model, "unknown model '\(model)'; available: \(names)")
             }
             // The chosen backend first; the classic floor covers what it cannot.

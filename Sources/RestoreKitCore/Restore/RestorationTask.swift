@@ -28,6 +28,9 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
     /// the image shows, without stated strengths, and enlarge by `scale` (1:
     /// keep the size). Needs a blind restorer (a learned model).
     case blind(scale: Double)
+    /// Restore with a generative model, enlarging by `scale`, consistent with
+    /// the (filled-in) restoration prompt.
+    case generate(scale: Double)
 
     public var description: String {
         switch self {
@@ -40,6 +43,7 @@ public enum RestorationTask: Equatable, Sendable, CustomStringConvertible {
         case .upsample(let f, let b, let n): return "upsample(factor: \(f), blur: \(b), noise: \(n))"
         case .upsampleDenoise(let f, let b, let n): return "upsampleDenoise(factor: \(f), blur: \(b), noise: \(n))"
         case .blind(let s): return "blind(scale: \(s))"
+        case .generate(let s): return "generate(scale: \(s))"
         }
     }
 }
@@ -78,6 +82,7 @@ extension RestorationTask {
         case .deblur, .deblurDenoise: return "deblur"
         case .upsample, .upsampleDenoise: return "upsample"
         case .blind: return "remove all degradation"
+        case .generate: return "generate"
         }
     }
 }

@@ -29,6 +29,34 @@ public enum FileIO {
         return bytes
     }
 
+    /// The size and sha256 (hex) of the file at `path`, read in chunks so that
+    /// files of gigabytes need no more memory than one chunk.
+    public static func digest(_ path: String) throws -> (size: Int, sha256: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("cannot open '\(path)'") }
+        defer { close(fd) }
+        var hash = SHA256(), size = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("cannot read '\(path)'")
+            }
+            if n == 0 { break }
+            hash.update(n == chunk.count ? chunk : Array(chunk[0 ..< n]))
+            size += n
+        }
+        return (size, hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+    }
+
+    /// The size in bytes of the regular file at `path`, nil when there is none.
+    public static func size(_ path: String) -> Int? {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
     /// Writes `bytes` to `path` so that readers see either the old file or the
     /// whole new one: a temporary file in the same folder, synced, then renamed.
     /// On any failure nothing is left behind.

@@ -22,20 +22,35 @@ public struct OneStepRecipe: Sendable {
 
     /// The restored image (height × width × 3, −1…1) of `image` (the same size,
     /// sides multiples of the VAE's 8, values −1…1) as `prompt` describes it.
-    public func restore(_ image: Tensor, prompt: String, threads: Int) throws -> Tensor {
-        let (vae, unet) = (model.vae, model.unet)
+    /// Latents wider than `tile` are predicted in tiles overlapping by
+    /// `overlap` and blended; `progress` receives the fraction done at each
+    /// layer and may throw to stop.
+    public func restore(_ image: Tensor, prompt: String, tile: Int = 64, overlap: Int = 16, threads: Int,
+                        progress: ((Double) throws -> Void)? = nil) throws -> Tensor {
+        let vae = model.vae
+        let downscale = vae.configuration.downscale
+        guard image.channels == 3, image.height % downscale == 0, image.width % downscale == 0 else {
+            throw RestoreError(.invalidArgument, "the one-step recipe takes a 3-channel image whose sides are multiples of \(downscale), not \(image.shapeDescription)")
+        }
+        let (height, width) = (image.height / downscale, image.width / downscale)
+        let tiles = LatentTiles(height: height, width: width, tile: tile, overlap: overlap)
+        let area = Double(height * width)
+        let meter = WorkMeter(total: area * 2 + Double(tiles.windows.reduce(0) { $0 + $1.rows.count * $1.columns.count }),
+                              report: progress)
         let context = try model.context(prompt, threads: threads)
         let scale = vae.configuration.scalingFactor
-        let mean = try vae.encode(image, threads: threads)
-        let (height, width, channels) = (mean.height, mean.width, mean.channels)
-        let latents = mean.interleaved().map { $0 * scale }
+        let mean = try meter.part(area * 0.6, kind: "encode") { try vae.encode(image, threads: threads, onLayer: $0) }
+        let latents = mean.planar().map { $0 * scale }
         let timestep = scheduler.schedule.trainSteps - 1
-        let prediction = try unet.predict(Tensor(interleaved: latents, height: height, width: width, channels: channels),
-                                          timestep: Float(timestep), context: context, threads: threads)
-        let original = scheduler.originalSample(modelOutput: prediction.interleaved(), sample: latents, timestep: timestep)
-        let decoded = try vae.decode(Tensor(interleaved: original.map { $0 / scale }, height: height, width: width,
-                                            channels: channels), threads: threads)
-        return try Tensor(interleaved: decoded.interleaved().map { min(max($0, -1), 1) }, height: decoded.height,
-                          width: decoded.width, channels: decoded.channels)
+        let prediction = try TiledDenoiser(model: model, controlNet: nil, tiles: tiles, threads: threads)
+            .predict(latents, channels: mean.channels, timestep: Float(timestep), context: context, unconditional: nil,
+                     guidance: 1, control: nil, controlScale: 1, meter: meter)
+        let original = scheduler.originalSample(modelOutput: prediction, sample: latents, timestep: timestep)
+        let unscaled = try original.map { $0 / scale }.withUnsafeBufferPointer {
+            try Tensor(planar: $0, height: height, width: width, channels: mean.channels)
+        }
+        let decoded = try meter.part(area * 1.4, kind: "decode") { try vae.decode(unscaled, threads: threads, onLayer: $0) }
+        for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
+        return decoded
     }
 }
