@@ -179,8 +179,10 @@ public struct RestorationPlanner: Sendable {
         if stages.isEmpty { return [InertOptions(options: inert, reason: "there is nothing to restore")] }
         let installed = backends.reduce(into: Set<RequestOption.ID>()) { $0.formUnion($1.reads) }
         enum Why { case sizeChanging, notInstalled, notPlanned }
+        let generative = stages.contains { if case .generate = $0.task { true } else { false } }
         let why = inert.map { option -> Why in
-            option.id == .strength ? .sizeChanging : installed.contains(option.id) ? .notPlanned : .notInstalled
+            option.id == .strength && !generative ? .sizeChanging
+                : installed.contains(option.id) ? .notPlanned : .notInstalled
         }
         return [Why.sizeChanging, .notInstalled, .notPlanned].compactMap { group in
             let options = zip(inert, why).filter { $0.1 == group }.map(\.0)

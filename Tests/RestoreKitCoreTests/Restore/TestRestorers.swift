@@ -81,7 +81,7 @@ final class RecordingBackend: RestorationBackend, @unchecked Sendable {
             return BoxMean(radius: 2)
         case .denoiseProfile:
             return joint ? BoxMean(radius: 3) : nil
-        case .upsampleDenoise, .blind:
+        case .upsampleDenoise, .blind, .generate:
             return nil
         }
     }

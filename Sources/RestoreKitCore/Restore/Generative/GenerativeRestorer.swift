@@ -35,6 +35,11 @@ struct GenerativeRestorer: WholeImageRestorer {
 
     var conditioning: String { structure.generativeConditioning }
 
+    /// The latent tile side: the request's tile size in latent pixels (8 image
+    /// pixels each, at least 16), else 64 (512 pixels, what SD 1.5 and 2.1-base
+    /// were trained on).
+    var latentTile: Int { request.tileSize > 0 ? max(16, request.tileSize / 8) : 64 }
+
     func restore(image: Image, context: RestorationContext) throws -> Image {
         let (ow, oh) = outputSize(width: image.width, height: image.height)
         let recipe = backend.model.recipe
@@ -62,13 +67,14 @@ struct GenerativeRestorer: WholeImageRestorer {
             }
             let settings = ImageToImage.Settings(steps: request.steps, strength: request.strength,
                                                  guidance: request.guidance, seed: request.seed,
-                                                 scheduler: backend.scheduler)
+                                                 scheduler: backend.scheduler, tile: latentTile, overlap: latentTile / 4)
             generated = try ImageToImage(model: loaded.model, controlNet: loaded.controlNet)
                 .run(pixels, control: control, prompt: conditioning, negativePrompt: request.prompts.negative,
                      settings: settings, threads: context.threads, progress: progress)
         case .oneStep:
             generated = try OneStepRecipe(model: loaded.model)
-                .restore(pixels, prompt: conditioning, threads: context.threads, progress: progress)
+                .restore(pixels, prompt: conditioning, tile: latentTile, overlap: latentTile / 4, threads: context.threads,
+                         progress: progress)
         }
         let result = try Self.image(generated, width: padded.width, height: padded.height)
         return try ConsistencyProjection(prompt: structure.prompt)
