@@ -137,6 +137,16 @@ RESTORE_API const char *restore_last_notes(const restore_context *ctx);
    setting them cannot change any pixel. Valid for the life of `ctx`. */
 RESTORE_API const char *restore_unused_options(const restore_context *ctx);
 
+/* The models a request can name for `ctx` (restore_params.model), as a JSON
+   array of objects: {"name": "auto", "kind": "automatic", "reads": []} first,
+   then each installed one with "kind" "learned", "classic" or "generative"
+   and "reads", the parameters it reads besides the restoration prompt (names
+   as restore_options_json gives them); generative models (imported with
+   `restorekit models import`) also carry "recipe" ("one-step" or "refine")
+   and "base" ("SD 1.x", "SD 2.x"). "" for a NULL context. Valid for the life
+   of `ctx`. */
+RESTORE_API const char *restore_models_json(const restore_context *ctx);
+
 /* ---------------------------------------------------------- parameters -- */
 
 /* Called with the fraction done (0..1) and the current stage's name, on the
@@ -154,21 +164,46 @@ typedef int (*restore_progress_fn)(float fraction, const char *stage, void *user
    the caller was compiled against. Strings are UTF-8, at most 4096 bytes,
    read during the call only; NULL means the default. A value outside its
    range fails the call with RESTORE_ERROR_INVALID_ARGUMENT naming the field.
-   The quality and negative prompts, steps, guidance and seed steer
-   generative models only; the semantic prompt also routes enlarging to
-   Real-ESRGAN's anime networks when it calls the picture drawn (anime, manga,
+   restore_unused_options says which fields the installed models ignore,
+   restore_last_notes names those that had no effect, restore_options_json
+   lists every field with its default and range, restore_models_json the
+   models `model` can name.
+
+   With a generative model (`model` naming an imported Stable Diffusion
+   model) the fields mean, per recipe:
+     semantic_prompt, quality_prompt  both recipes: the model is conditioned
+                     on the semantic prompt followed by the quality prompt (the
+                     analysis' quality sentence when that is empty);
+     restoration_prompt  both: what the result is projected back onto (blurred
+                     and downscaled as stated, it reproduces the input within
+                     the stated noise); refine: also what its restorers remove
+                     first to make the structure image;
+     strength        refine: the share of the sampler's schedule that runs from
+                     the structure image (img2img's denoising strength: 0.2-0.4
+                     refines, 1 starts from noise); one-step: unused;
+     steps           refine: steps of the whole schedule (strength x steps run);
+     guidance        refine: classifier-free guidance against negative_prompt;
+                     1 or less runs no unconditional pass, so negative_prompt
+                     then changes nothing;
+     negative_prompt refine only;
+     seed            refine: every random number of the sampler (the VAE's
+                     latent sample, the starting noise, ancestral steps); the
+                     same seed gives the same bytes on any thread count;
+     tile_size       the latents are denoised in tiles of tile_size / 8
+                     (at least 16; 0: 64, i.e. 512 pixels) blended at every step.
+   Otherwise the quality and negative prompts, steps, guidance and seed are
+   read by no model; the semantic prompt routes enlarging to Real-ESRGAN's
+   anime networks when it calls the picture drawn (anime, manga,
    illustration, cartoon, comic, drawing, line art: the README lists the
-   words). restore_unused_options says which fields the installed models
-   ignore, and restore_last_notes names those that had no effect.
-   restore_options_json lists every field with its default and range. */
+   words), and strength is the share of each same-size correction applied. */
 typedef struct restore_params {
     size_t size;                     /* sizeof(restore_params); set by restore_params_init */
     const char *semantic_prompt;     /* what the picture shows; default "" (see above) */
     const char *restoration_prompt;  /* what is wrong, with numbers; default "" */
     const char *quality_prompt;      /* low-level quality description; default "" */
     const char *negative_prompt;     /* default "blurry, dotted, noise, unclear, lowres, over-smoothed" */
-    const char *model;               /* "auto" (default), "classic", or a backend's name */
-    float strength;                  /* 0..1, share of each same-size correction applied; default 1 */
+    const char *model;               /* "auto" (default), "classic", a backend's or an imported model's name */
+    float strength;                  /* 0..1, share of each same-size correction applied (refine: of the schedule); default 1 */
     int steps;                       /* sampler steps of generative models, 1..1000; default 20 */
     float guidance;                  /* classifier-free guidance scale of generative models, 0..30; default 5.5 */
     uint64_t seed;                   /* random seed of generative models, 0..4294967295; default 0 */

@@ -13,10 +13,13 @@ final class RestoreContext {
     let lastNotes = OwnedCString()
     /// The options no installed model reads, as `restore_unused_options` gives them.
     let unusedOptions = OwnedCString()
+    /// The models a request can name, as `restore_models_json` gives them.
+    let models = OwnedCString()
 
     init(engine: RestorationEngine) {
         self.engine = engine
         unusedOptions.set(engine.unusedOptions.map(\.cName).joined(separator: ", "))
+        models.set(engine.modelsJSON)
     }
 
     static func from(_ pointer: OpaquePointer?) throws -> RestoreContext {
@@ -97,6 +100,12 @@ public func restore_last_notes(_ context: OpaquePointer?) -> UnsafePointer<CChar
 @_cdecl("restore_unused_options")
 public func restore_unused_options(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
     text(of: context, \.unusedOptions)
+}
+
+/// `const char *restore_models_json(const restore_context *ctx)`
+@_cdecl("restore_models_json")
+public func restore_models_json(_ context: OpaquePointer?) -> UnsafePointer<CChar> {
+    text(of: context, \.models)
 }
 
 /// `void restore_free(void *pointer)`

@@ -322,6 +322,9 @@ static void test_options(restore_context *ctx, const float *noisy) {
     CHECK(json == restore_options_json()); /* static storage */
     CHECK(strstr(restore_unused_options(ctx), "steps") != NULL);
     CHECK(strcmp(restore_unused_options(NULL), "") == 0);
+    const char *models = restore_models_json(ctx);
+    CHECK(strncmp(models, "[{\"name\": \"auto\"", 16) == 0 && strstr(models, "\"name\": \"classic\", \"kind\": \"classic\"") != NULL);
+    CHECK(models == restore_models_json(ctx) && strcmp(restore_models_json(NULL), "") == 0);
 
     restore_params p;
     restore_params_init(&p);

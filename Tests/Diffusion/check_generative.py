@@ -150,6 +150,10 @@ def check(bench, fixtures):
                 raise Stop()
 
         with librestore.Context(models) as ctx:
+            listed = {m["name"]: m for m in ctx.models}
+            if listed.get("tiny-refine", {}).get("recipe") != "refine" or "negative-prompt" not in listed["tiny-refine"]["reads"] \
+                    or listed.get("tiny-one", {}).get("reads") != ["semantic-prompt", "quality-prompt"]:
+                raise AssertionError(f"restore_models_json: {listed}")
             try:
                 ctx.restore(image, restoration="Upsample to 2", model="tiny-refine", semantic="a fox", steps=50,
                             strength=1.0, tile_size=128, progress=progress)

@@ -96,6 +96,9 @@ def test_options_and_notices():
     with librestore.Context() as ctx:
         # Nothing installed here reads the sampler settings (the tests run without generative models).
         assert {"steps", "guidance", "seed", "quality_prompt"} <= set(ctx.unused_options)
+        models = {m["name"]: m for m in ctx.models}
+        assert models["auto"]["kind"] == "automatic" and models["classic"]["kind"] == "classic"
+        assert not any(m["kind"] == "generative" for m in models.values())
         with pytest.warns(librestore.RestoreNotice, match="steps has no effect"):
             ctx.restore(image, restoration=DENOISE, steps=8, model="classic")
         assert "steps has no effect" in ctx.last_notes

@@ -126,7 +126,7 @@ _lib.restore_context_new.argtypes = [_c.c_char_p]
 _lib.restore_context_free.argtypes = [_c.c_void_p]
 _lib.restore_options_json.restype = _c.c_char_p
 for _name in ("restore_last_error", "restore_last_prompt", "restore_last_restorers", "restore_last_notes",
-              "restore_unused_options"):
+              "restore_unused_options", "restore_models_json"):
     getattr(_lib, _name).restype = _c.c_char_p
     getattr(_lib, _name).argtypes = [_c.c_void_p]
 _lib.restore_params_init.argtypes = [_c.POINTER(_Params)]
@@ -291,6 +291,12 @@ class Context:
     def unused_options(self):
         """The parameters no installed model reads (as named in restore_params), e.g. ["steps", "seed"]."""
         return [name for name in _lib.restore_unused_options(self._handle).decode().split(", ") if name]
+
+    @property
+    def models(self):
+        """The models `model=` can name: dicts with "name", "kind" ("automatic", "learned", "classic",
+        "generative"), "reads" (option names) and, for generative models, "recipe" and "base"."""
+        return json.loads(_lib.restore_models_json(self._handle).decode())
 
     def input_rect(self, width, height, region, **params):
         """The (x, y, w, h) input region needed to render output `region` (x, y, w, h)."""

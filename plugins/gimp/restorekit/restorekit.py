@@ -193,12 +193,25 @@ def add_unsigned_knobs(dialog, config):
 
 
 def unused_text():
-    """Which of the dialog's fields the installed models use, in words."""
+    """Which models the Model field can name and which fields they use, in words."""
     with librestore.Context() as ctx:
         unused = [LABELS[name.replace("_", "-")].replace("_", "") for name in ctx.unused_options]
-    if not unused:
-        return "The installed models use every field."
-    return "Not used by the installed models (no generative model is installed): " + ", ".join(unused) + "."
+        models = ctx.models
+    names = ", ".join(m["name"] for m in models if m["kind"] != "generative")
+    lines = ["Models: " + names + "."]
+    for m in (m for m in models if m["kind"] == "generative"):
+        fields = ", ".join(LABELS[name].replace("_", "") for name in m["reads"] if name in LABELS)
+        lines.append(f"Generative: {m['name']} ({m['recipe']}, {m['base']}) reads {fields}; "
+                     "it runs for minutes: use In place or New layer (they show progress and can be cancelled).")
+    if unused:
+        lines.append("Not used by the installed models: " + ", ".join(unused) + ".")
+    return "\n".join(lines)
+
+
+def is_generative(model):
+    """Whether `model` names an imported generative model."""
+    with librestore.Context() as ctx:
+        return any(m["name"] == (model or "").lower() and m["kind"] == "generative" for m in ctx.models)
 
 
 def run(procedure, run_mode, image, drawables, config, data):
@@ -237,6 +250,9 @@ def run(procedure, run_mode, image, drawables, config, data):
                                   "filter cannot; choose \"In place\" or \"New layer\".")
     if resizes and not whole:
         return failure(procedure, "RestoreKit: upsampling enlarges the whole layer; remove the selection first.")
+    if mode == "non-destructive" and is_generative(params.get("model")):
+        return failure(procedure, "RestoreKit: a generative model runs for minutes, and a non-destructive filter "
+                                  "renders with neither progress nor cancel; choose \"In place\" or \"New layer\".")
     if mode == "non-destructive":
         append_filter(drawable, params)
         return procedure.new_return_values(Gimp.PDBStatusType.SUCCESS, GLib.Error())
