@@ -44,7 +44,7 @@ property_string (negative_prompt, _("Negative prompt"), "blurry, dotted, noise, 
     ui_meta ("multiline", "true")
 
 property_string (model, _("Model"), "auto")
-    description (_("\"auto\" (the best installed), \"classic\" (weight-free), or a backend's name"))
+    description (_("\"auto\" (the best installed), \"classic\" (weight-free), a backend's name or an imported generative model's"))
 
 property_double (strength, _("Strength"), 1.0)
     description (_("How much of each same-size stage's correction to apply, 0 to 1"))

@@ -102,7 +102,7 @@ public struct RequestOption: Sendable, Hashable {
         RequestOption(id: .negativePrompt, kind: .text(maxBytes: PromptFields.maxBytes), scope: .stage,
                       summary: "What the result should not look like (read by generative models)"),
         RequestOption(id: .model, kind: .text(maxBytes: PromptFields.maxBytes), scope: .request,
-                      summary: "\"auto\" (the best installed), \"classic\" (weight-free) or a backend's name"),
+                      summary: "\"auto\" (the best installed), \"classic\" (weight-free), a backend's name or an imported generative model's"),
         RequestOption(id: .strength, kind: .number(0 ... 1), scope: .stage,
                       summary: "How much of each same-size stage's correction to apply"),
         RequestOption(id: .steps, kind: .integer(1 ... 1000), scope: .stage,

@@ -5,7 +5,8 @@
 public struct RestorationRequest: Sendable, Hashable {
     /// The semantic, restoration, quality and negative prompts.
     public var prompts: PromptFields
-    /// "auto" (the best installed), "classic" (weight-free only), or a backend's name.
+    /// "auto" (the best installed), "classic" (weight-free only), a backend's name, or
+    /// the name of a generative model imported into the models folder.
     public var model: String
     /// How much of each same-size stage's correction to apply, 0–1 (1: all of it).
     public var strength: Double
