@@ -26,6 +26,8 @@ struct ImportModel: ParsableCommand {
     var lora: [String] = []
     @Option(help: "A ControlNet (diffusers folder) conditioned on the structure image (refine).")
     var controlnet: String?
+    @Option(help: "The sampler refine runs: \(SchedulerFactory.names.joined(separator: ", ")) (default: the model's own, else ddim); lcm with an LCM LoRA for 2–4 steps.")
+    var scheduler: String?
     @Option(help: "What a single-file checkpoint's UNet predicts: epsilon or v.")
     var prediction: String = "epsilon"
     @Flag(help: "Copy the files into the models folder instead of referring to them.")
@@ -43,8 +45,11 @@ struct ImportModel: ParsableCommand {
             guard let prediction = ["epsilon": SingleFileCheckpoint.Prediction.epsilon, "v": .v][prediction] else {
                 throw RestoreError(.invalidArgument, "--prediction '\(prediction)': expected epsilon or v")
             }
-            if controlnet != nil, recipe == .oneStep {
-                throw RestoreError(.invalidArgument, "--controlnet needs the refine recipe; one-step runs no ControlNet")
+            if let scheduler, !SchedulerFactory.names.contains(scheduler) {
+                throw RestoreError(.invalidArgument, "--scheduler '\(scheduler)': expected one of \(SchedulerFactory.names.joined(separator: ", "))")
+            }
+            if controlnet != nil || scheduler != nil, recipe == .oneStep {
+                throw RestoreError(.invalidArgument, "--controlnet and --scheduler need the refine recipe; one-step runs neither")
             }
             var manifest = try GenerativeManifest(folder: folder)
             let builtIn = ["auto"] + RestorationEngine(modelsDirectory: folder).backends.filter { !$0.isGenerative }.map(\.name)
@@ -74,13 +79,13 @@ struct ImportModel: ParsableCommand {
                 var model = ImportedModel(name: name, recipe: recipe, format: format, path: modelPath, base: "",
                                           prediction: prediction, files: try files.map(ImportedModel.File.reading),
                                           loras: try loras.map { .init(file: try .reading($0.0), scale: $0.1) },
-                                          controlNet: control)
+                                          controlNet: control, scheduler: scheduler)
                 let loaded = try model.load(models: ModelDirectory(path: folder))
                 let width = loaded.model.textEncoder.configuration.width
                 let base = width == 768 ? "SD 1.x" : width == 1024 ? "SD 2.x" : "SD-like (text width \(width))"
                 model = ImportedModel(name: name, recipe: recipe, format: format, path: modelPath, base: base,
                                       prediction: prediction, files: model.files, loras: model.loras,
-                                      controlNet: control)
+                                      controlNet: control, scheduler: scheduler)
                 manifest.models.append(model)
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 try manifest.write(folder: folder)
@@ -154,6 +159,7 @@ func listGenerativeModels(folder: String, verify: Bool) throws -> Int {
         var line = "\(m.name): generative, \(m.recipe.rawValue), \(m.base), \(ImportModel.bytes(m.size)), \(m.format.rawValue) \(m.path)"
         for lora in m.loras { line += " + LoRA \(lora.file.path) × \(lora.scale)" }
         if let control = m.controlNet { line += " + ControlNet \(control)" }
+        if let scheduler = m.scheduler { line += ", \(scheduler) sampler" }
         print(line)
         do {
             try m.checkFiles(verify: verify)

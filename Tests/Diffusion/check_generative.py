@@ -67,6 +67,7 @@ def check(bench, fixtures):
         cli("models", "import", f"{tmp}/sd1", "--name", "tiny-refine", "--controlnet", f"{fixtures}/controlnet-sd1",
             env=env)
         cli("models", "import", f"{fixtures}/sd2", "--name", "tiny-one", "--recipe", "one-step", env=env)
+        cli("models", "import", f"{fixtures}/sd2", "--name", "tiny-lcm", "--scheduler", "lcm", env=env)
         listing = cli("models", "list", "--verify", env=env).stdout
         for line in ("tiny-refine: generative, refine", "tiny-one: generative, one-step"):
             if line not in listing:
@@ -111,6 +112,9 @@ def check(bench, fixtures):
         for what, image in different.items():
             if np.array_equal(base, image):
                 raise AssertionError(f"refine: {what} gave the same image")
+        _, log = restore("tiny-lcm", "--guidance", 1, "--steps", 4, "--strength", 1)
+        if "refine, SD-like (text width 32): lcm 4 steps" not in log:
+            raise AssertionError(f"the sampler chosen at import is not the one run: {log}")
         plain = restore("tiny-refine", "--guidance", 1)[0]
         if not np.array_equal(plain, restore("tiny-refine", "--guidance", 1, "--negative-prompt", "dark")[0]):
             raise AssertionError("refine: at guidance 1 the negative prompt changed the image")
@@ -174,7 +178,8 @@ def check(bench, fixtures):
                               (["models", "import", f"{fixtures}/sd2", "--name", "Bad Name"], "model name"),
                               (["models", "import", f"{fixtures}/sd2", "--name", "x", "--recipe", "two"], "--recipe"),
                               (["models", "import", f"{fixtures}/sd2", "--name", "tiny-one"], "exists already"),
-                              (["models", "remove", "nope"], "no imported model 'nope'")):
+                              (["models", "remove", "nope"], "no imported model 'nope'"),
+                              (["models", "import", f"{fixtures}/sd2", "--name", "y", "--scheduler", "plms"], "--scheduler")):
             result = cli(*args, env=env, check=False)
             if result.returncode == 0 or message not in result.stderr:
                 raise AssertionError(f"{' '.join(args)}: expected an error with '{message}', got {result.stderr}")

@@ -4,8 +4,8 @@
 public final class GenerativeBackend: RestorationBackend {
     public let model: ImportedModel
     let models: ModelDirectory
-    /// The sampler `refine` runs: the model's own scheduler when RestoreKit has
-    /// it, else DDIM (SD 1.5 ships a PNDM configuration).
+    /// The sampler `refine` runs: the one chosen at import, else the model's own
+    /// scheduler when RestoreKit has it, else DDIM (SD 1.5 ships a PNDM configuration).
     let scheduler: String
     private let cache = KeyedCache<Int, LoadedModel>()
 
@@ -19,7 +19,7 @@ public final class GenerativeBackend: RestorationBackend {
         self.models = models
         let config = model.format == .diffusers
             ? try? SchedulerConfig.read(model.path + "/scheduler/scheduler_config.json") : nil
-        scheduler = config.flatMap(SchedulerFactory.name(of:)) ?? "ddim"
+        scheduler = model.scheduler ?? config.flatMap(SchedulerFactory.name(of:)) ?? "ddim"
     }
 
     /// The backends of the models imported into `models` (none when its

@@ -51,7 +51,7 @@ public struct GenerativeManifest: Sendable, Equatable {
                     guard let scale = lora["scale"]?.double, let f = lora["file"] else { throw bad("a LoRA without scale") }
                     return ImportedModel.LoRAFile(file: try file(f), scale: scale)
                 },
-                controlNet: entry["controlnet"]?.string)
+                controlNet: entry["controlnet"]?.string, scheduler: entry["scheduler"]?.string)
         }
         self.init(models: models)
     }
@@ -74,7 +74,8 @@ public struct GenerativeManifest: Sendable, Equatable {
                 "format": \(m.format.rawValue.jsonQuoted),
                       "path": \(m.path.jsonQuoted), "base": \(m.base.jsonQuoted), \
                 "prediction": \(m.prediction.rawValue.jsonQuoted),
-                      "controlnet": \(m.controlNet.map(\.jsonQuoted) ?? "null"),
+                      "controlnet": \(m.controlNet.map(\.jsonQuoted) ?? "null"), \
+                "scheduler": \(m.scheduler.map(\.jsonQuoted) ?? "null"),
                       "files": [
                 \(files)
                       ],

@@ -65,9 +65,12 @@ public struct ImportedModel: Sendable, Equatable {
     public let loras: [LoRAFile]
     /// The ControlNet's diffusers folder, if any.
     public let controlNet: String?
+    /// The sampler `refine` runs (a `SchedulerFactory` name); nil: the model's own.
+    public let scheduler: String?
 
     public init(name: String, recipe: Recipe, format: Format, path: String, base: String,
-                prediction: SingleFileCheckpoint.Prediction, files: [File], loras: [LoRAFile], controlNet: String?) {
+                prediction: SingleFileCheckpoint.Prediction, files: [File], loras: [LoRAFile], controlNet: String?,
+                scheduler: String? = nil) {
         self.name = name
         self.recipe = recipe
         self.format = format
@@ -77,6 +80,7 @@ public struct ImportedModel: Sendable, Equatable {
         self.files = files
         self.loras = loras
         self.controlNet = controlNet
+        self.scheduler = scheduler
     }
 
     /// Bytes of every file it reads.
