@@ -26,7 +26,7 @@ CLI := $(BUILD)/bin/restorekit
 OPS := share/gegl-0.4/plug-ins
 GEGL_OP := $(BUILD)/$(OPS)/restorekit-restore.so
 
-.PHONY: all setup models fuzz test-fuzz test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-concurrency soak test-soak demo bench bench-nn install clean test-batch test-slurm
+.PHONY: all setup models fuzz test-fuzz test test-swift test-library test-cli test-abi test-python test-gegl test-options test-gimp test-asan test-nn test-nn-asan test-sd test-concurrency soak test-soak demo bench bench-nn install clean test-batch test-slurm sd-fixtures
 
 all: $(LIB) $(CLI) $(GEGL_OP)
 
@@ -80,9 +80,13 @@ SD_TOOLS := torch "diffusers<0.36" "transformers<5" "peft<0.18" numpy safetensor
 test-sd: all
 	HF_HUB_OFFLINE=1 $$(scripts/venv-tools $(SD_TOOLS))/bin/python Tests/Diffusion/run.py .build-so/release/rkbench $(BUILD)/sd-fixtures
 
+# The small random Stable Diffusion pipelines the tests import (Tests/Diffusion/fixtures.py).
+sd-fixtures:
+	HF_HUB_OFFLINE=1 $$(scripts/venv-tools $(SD_TOOLS))/bin/python Tests/Diffusion/fixtures.py $(BUILD)/sd-fixtures
+
 # The GEGL op through the gegl CLI and GObject introspection.
-test-gegl: all
-	Tests/GEGL/check-gegl.sh $(BUILD)
+test-gegl: all sd-fixtures
+	Tests/GEGL/check-gegl.sh $(BUILD) $(BUILD)/sd-fixtures
 
 # Every surface (restore_params_init, the Python binding, the GEGL op, the CLI)
 # against the core's declaration of the options; test-gimp checks the GIMP procedure.
