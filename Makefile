@@ -94,9 +94,9 @@ test-options: all
 	/usr/bin/python3 Tests/Options/check_options.py $(BUILD)
 
 # The GIMP 3 plug-in in headless GIMP, inside a trixie chroot (needs root and debootstrap).
-test-gimp: all
+test-gimp: all sd-fixtures
 	@if [ "$$(id -u)" -eq 0 ] && command -v debootstrap >/dev/null; then \
-	    Tests/GIMP/check-gimp.sh $(BUILD); \
+	    Tests/GIMP/check-gimp.sh $(BUILD) $(BUILD)/sd-fixtures; \
 	else \
 	    echo "*** make test: SKIPPED test-gimp: it needs root and debootstrap to build the GIMP 3 chroot ***"; \
 	fi

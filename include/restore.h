@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define RESTORE_VERSION_MAJOR 0
-#define RESTORE_VERSION_MINOR 1
+#define RESTORE_VERSION_MINOR 2
 #define RESTORE_VERSION_PATCH 0
 
 #if defined(__GNUC__)
@@ -190,7 +190,11 @@ typedef int (*restore_progress_fn)(float fraction, const char *stage, void *user
                      latent sample, the starting noise, ancestral steps); the
                      same seed gives the same bytes on any thread count;
      tile_size       the latents are denoised in tiles of tile_size / 8
-                     (at least 16; 0: 64, i.e. 512 pixels) blended at every step.
+                     (at least 16; 0: 64, i.e. 512 pixels) blended at every step;
+     fidelity        both: the share of the way from the generated image to its
+                     projection onto the restoration prompt (1: blurred and
+                     downscaled as stated it reproduces the input; 0: no
+                     projection).
    Otherwise the quality and negative prompts, steps, guidance and seed are
    read by no model; the semantic prompt routes enlarging to Real-ESRGAN's
    anime networks when it calls the picture drawn (anime, manga,
@@ -212,6 +216,10 @@ typedef struct restore_params {
     unsigned flags;                  /* RESTORE_FLAG_*; default 0 */
     restore_progress_fn progress;    /* may be NULL */
     void *progress_user_data;        /* passed to `progress` */
+    /* Appended in 0.2: callers built against 0.1 pass the smaller size and get the default. */
+    float fidelity;                  /* generative models: 0..1, how far the result is pulled back onto the
+                                        input through the restoration prompt's blur and downsampling
+                                        (1: reproduces it); default 1 */
 } restore_params;
 
 /* Sets every field of `params` to its default. */

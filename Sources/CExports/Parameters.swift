@@ -12,13 +12,20 @@ struct Parameters {
 
     init(_ pointer: UnsafePointer<restore_params>?) throws {
         guard let pointer else { throw RestoreError(.invalidArgument, "params is NULL") }
-        // Read `size` alone first: only then is the whole struct known to be there.
+        // Read `size` alone first: only then is the struct known to be there, whole or as
+        // a caller built against 0.1 has it (without the fields appended since).
         let size = UnsafeRawPointer(pointer).load(as: Int.self)
-        guard size >= MemoryLayout<restore_params>.size, size <= 1 << 16 else {
+        // 0.1's struct ended where `fidelity` starts.
+        let version01 = MemoryLayout<restore_params>.offset(of: \restore_params.fidelity)!
+        guard size == version01 || size >= MemoryLayout<restore_params>.size, size <= 1 << 16 else {
             throw RestoreError(.invalidArgument,
                 "params->size is \(size), not sizeof(restore_params); fill params with restore_params_init")
         }
-        let p = pointer.pointee
+        var p = restore_params()
+        withUnsafeMutableBytes(of: &p) {
+            $0.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: min(size, $0.count)))
+        }
+        if size == version01 { p.fidelity = Float(RestorationRequest().fidelity) }
         request = RestorationRequest()
         try request.prompts.set(.semantic, utf8: try Self.text(p.semantic_prompt, "semantic_prompt") ?? [])
         try request.prompts.set(.restoration, utf8: try Self.text(p.restoration_prompt, "restoration_prompt") ?? [])
@@ -34,6 +41,7 @@ struct Parameters {
         request.steps = Int(p.steps)
         request.guidance = Double(p.guidance)
         request.seed = p.seed
+        request.fidelity = Double(p.fidelity)
         request.tileSize = Int(p.tile_size)
         request.threads = Int(p.threads)
         request.linear = p.flags & RESTORE_FLAG_LINEAR != 0
@@ -87,7 +95,8 @@ public func restore_params_init(_ params: UnsafeMutablePointer<restore_params>?)
         quality_prompt: nil, negative_prompt: nil, model: nil, strength: Float(defaults.strength),
         steps: Int32(defaults.steps), guidance: Float(defaults.guidance), seed: defaults.seed,
         tile_size: Int32(defaults.tileSize), threads: Int32(defaults.threads),
-        flags: defaults.linear ? RESTORE_FLAG_LINEAR : 0, progress: nil, progress_user_data: nil)
+        flags: defaults.linear ? RESTORE_FLAG_LINEAR : 0, progress: nil, progress_user_data: nil,
+        fidelity: Float(defaults.fidelity))
 }
 
 /// `const char *restore_options_json(void)`

@@ -22,6 +22,8 @@ struct RestoreOptions: ParsableArguments {
     var guidance = defaults.guidance
     @Option(help: .option(.seed))
     var seed = defaults.seed
+    @Option(help: .option(.fidelity))
+    var fidelity = defaults.fidelity
     @Option(name: [.customLong("tile-size"), .customLong("tile")], help: .option(.tileSize))
     var tileSize = defaults.tileSize
     @Option(help: .option(.threads))
@@ -43,6 +45,7 @@ struct RestoreOptions: ParsableArguments {
         request.steps = steps
         request.guidance = guidance
         request.seed = seed
+        request.fidelity = fidelity
         request.tileSize = tileSize
         request.threads = threads
         try request.validate()
@@ -66,11 +69,13 @@ struct RestoreOptions: ParsableArguments {
 
     /// Every setting that decides the output's bytes, as text by name: what a
     /// batch records with each output (threads only change the speed).
+    /// Fidelity joins the key only when set, so records made before it existed stay valid.
     var requestKey: [String: String] {
-        ["restoration": restoration, "semantic": semantic, "quality-prompt": qualityPrompt,
+        (fidelity == defaults.fidelity ? [:] : ["fidelity": String(fidelity)]).merging([
+         "restoration": restoration, "semantic": semantic, "quality-prompt": qualityPrompt,
          "negative-prompt": negativePrompt, "model": model, "strength": String(strength), "steps": String(steps),
          "guidance": String(guidance), "seed": String(seed), "tile-size": String(tileSize),
-         "depth": depth.map(String.init) ?? "input", "jpeg-quality": String(jpegQuality)]
+         "depth": depth.map(String.init) ?? "input", "jpeg-quality": String(jpegQuality)]) { $1 }
     }
 
     /// Sets the option a manifest names (`BatchManifest.settings`) from its text.
@@ -91,6 +96,7 @@ struct RestoreOptions: ParsableArguments {
         case "steps": steps = try number(Int.self)
         case "guidance": guidance = try number(Double.self)
         case "seed": seed = try number(UInt64.self)
+        case "fidelity": fidelity = try number(Double.self)
         case "tile-size": tileSize = try number(Int.self)
         case "depth": depth = try number(Int.self)
         case "jpeg-quality": jpegQuality = try number(Int.self)

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,6 +263,14 @@ static void test_misuse(restore_context *ctx, const float *noisy) {
     bad.size = 3;
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(restore_last_error(ctx), "restore_params_init") != NULL);
+    /* A caller built against 0.1 passes the struct without the fields appended since
+       (fidelity): accepted, with their defaults; a size in between is not. */
+    bad = p;
+    bad.size = offsetof(restore_params, fidelity);
+    bad.fidelity = -5;
+    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_OK);
+    bad.size = offsetof(restore_params, fidelity) + 1;
+    CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_ARGUMENT);
     bad = p;
     bad.restoration_prompt = "Denoise with sigma 2";
     CHECK_STATUS(restore_rgba_f32(ctx, &bad, noisy, W, H, stride, out, stride), RESTORE_ERROR_INVALID_PROMPT);

@@ -92,6 +92,14 @@ def check(bench, fixtures):
                 print(f"  {name}, '{prompt}': degraded output against the input {score:.1f} dB (≥ 40)")
                 if not score >= 40:
                     raise AssertionError(f"{name} '{prompt}': consistency {score:.1f} dB < 40")
+            # Fidelity trades consistency for the generation: 0 skips the projection.
+            cli("restore", source, os.path.join(tmp, "f0.png"), "--model", name, "--prompt", "a red fox", "--steps", 4,
+                "--strength", 0.5, "--restoration", "Upsample to 2", "--fidelity", 0, env=env)
+            cli("degrade", os.path.join(tmp, "f0.png"), degraded, "--restoration", "Upsample to 2")
+            loose = psnr(load(degraded), load(source))
+            print(f"  {name}, fidelity 0: degraded output against the input {loose:.1f} dB (below fidelity 1's)")
+            if not loose < 40:
+                raise AssertionError(f"{name}: fidelity 0 still projects ({loose:.1f} dB)")
             if "conditioned on: \"a red fox" not in log:
                 raise AssertionError(f"restore does not print the conditioning: {log}")
 
@@ -156,7 +164,7 @@ def check(bench, fixtures):
         with librestore.Context(models) as ctx:
             listed = {m["name"]: m for m in ctx.models}
             if listed.get("tiny-refine", {}).get("recipe") != "refine" or "negative-prompt" not in listed["tiny-refine"]["reads"] \
-                    or listed.get("tiny-one", {}).get("reads") != ["semantic-prompt", "quality-prompt"]:
+                    or listed.get("tiny-one", {}).get("reads") != ["semantic-prompt", "quality-prompt", "fidelity"]:
                 raise AssertionError(f"restore_models_json: {listed}")
             try:
                 ctx.restore(image, restoration="Upsample to 2", model="tiny-refine", semantic="a fox", steps=50,

@@ -4,9 +4,13 @@
 # untouched, upsampling doubles the layer, non-destructive mode leaves one
 # RestoreKit filter, an invalid prompt fails with the library's message, an
 # empty prompt is analysed as the CLI analyses it; the procedure's arguments
-# follow the core's declaration of the options (Tests/Options/check_options.py).
+# follow the core's declaration of the options (Tests/Options/check_options.py);
+# given the Stable Diffusion test fixtures as the second argument, a generative
+# model imported from them restores a new layer as the CLI does, and the
+# non-destructive filter is refused for it.
 set -euo pipefail
 build=$(realpath "${1:-build}")
+fixtures=${2:+$(realpath "$2")}
 cli=$build/bin/restorekit
 work=$build/gimp-test
 rm -rf "$work"
@@ -26,7 +30,22 @@ analysed=$(sed -n 's/^restorekit: \(.*\) — .*/\1/p' "$work/cli-stderr")
 
 # Inside the chroot the repository is /restorekit.
 inside=/restorekit/${work#"$(pwd)"/}
-scripts/gimp3-env bash -c "cd /tmp && HOME=\$(mktemp -d) RK_OUT='$inside' RK_IN='$inside/degraded.png' \
+generative=""
+if [ -n "$fixtures" ]; then
+  # The CLI's reference with the model imported here; GIMP's import is made inside the chroot,
+  # where the same files have other paths.
+  "$cli" degrade docs/samples/chelsea.png "$work/small.png" --restoration "Upsample to 4"
+  RESTOREKIT_MODELS="$work/models" "$cli" models import "$fixtures/sd1" --name tiny-refine \
+    --controlnet "$fixtures/controlnet-sd1" >/dev/null
+  RESTOREKIT_MODELS="$work/models" "$cli" restore "$work/small.png" "$work/cli-generative.png" --model tiny-refine \
+    --restoration "Upsample to 2" --prompt "a cat" --steps 3 --strength 0.5 --seed 4 --quiet
+  inside_fixtures=/restorekit/${fixtures#"$(pwd)"/}
+  scripts/gimp3-env bash -c "RESTOREKIT_MODELS='$inside/chroot-models' /restorekit/${cli#"$(pwd)"/} models import \
+    '$inside_fixtures/sd1' --name tiny-refine --controlnet '$inside_fixtures/controlnet-sd1'" > "$work/import.log" 2>&1 \
+    || fail "importing the model inside the chroot failed: $(cat "$work/import.log")"
+  generative="RESTOREKIT_MODELS='$inside/chroot-models' RK_MODEL=tiny-refine RK_SMALL='$inside/small.png'"
+fi
+scripts/gimp3-env bash -c "cd /tmp && HOME=\$(mktemp -d) RK_OUT='$inside' RK_IN='$inside/degraded.png' $generative \
   RK_PROMPT='$prompt' RK_OPTIONS='$inside/options.json' gimp-console-3.0 -i --quit --batch-interpreter=python-fu-eval \
   -b \"exec(open('/restorekit/Tests/GIMP/gimp_batch.py').read())\"" > "$work/gimp.log" 2>&1 \
   || fail "GIMP did not run: $(tail -20 "$work/gimp.log")"
@@ -47,6 +66,12 @@ awk -v a="$reference" -v b="$value" 'BEGIN { exit !(a - b < 0.05 && b - a < 0.05
   || fail "the analysed restore's PSNR differs from the CLI's by 0.05 dB or more"
 
 /usr/bin/python3 Tests/Options/check_options.py "$build" --gimp "$work/results.json" || fail "the GIMP procedure"
+
+if [ -n "$fixtures" ]; then
+  same=$("$cli" metrics "$work/cli-generative.png" "$work/generative.png" | sed -n 's/^PSNR: \(.*\) dB/\1/p')
+  echo "check-gimp: a generative model (refine, tiny random weights): new layer against the CLI's PSNR $same dB"
+  awk -v p="$same" 'BEGIN { exit !(p == "inf" || p >= 50) }' || fail "GIMP's generative restore differs from the CLI's"
+fi
 
 python3 - "$work/results.json" "$analysed" <<'PY'
 import json, sys
@@ -70,5 +95,10 @@ check(not r["not-analysed"]["ok"] and "Analyse" in r["not-analysed"]["message"],
 print("check-gimp: selection kept %d outside pixels exact, changed %d inside; upsampling gave %s; "
       "the invalid prompt failed with: %s" % (0, s["inside_changed"], u["layer"], r["invalid"]["message"]))
 print("check-gimp: an empty prompt was analysed as '%s'" % sys.argv[2])
+if "generative" in r:
+    g, f = r["generative"], r["generative-filter"]
+    check(g["ok"] and g["layers"] == 2, "the generative model's new layer")
+    check(not f["ok"] and "non-destructive" in f["message"] and f["filters"] == 0, "the generative filter refusal")
+    print("check-gimp: generative: a new layer; the non-destructive filter refused: %s" % f["message"])
 PY
 echo "check-gimp: passed"

@@ -18,7 +18,7 @@ def load():
     return Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(degraded))
 
 
-def run(image, mode, restoration, analyse=True):
+def run(image, mode, restoration, analyse=True, **settings):
     config = procedure.create_config()
     config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
     config.set_property("image", image)
@@ -26,6 +26,8 @@ def run(image, mode, restoration, analyse=True):
     config.set_property("restoration-prompt", restoration)
     config.set_property("output-mode", mode)
     config.set_property("analyse", analyse)
+    for name, value in settings.items():
+        config.set_property(name, value)
     values = procedure.run(config)
     status = values.index(0)
     message = values.index(1) if values.length() > 1 else None
@@ -128,6 +130,22 @@ if procedure is not None:
     ok, message = run(image, "in-place", "", analyse=False)
     results["not-analysed"] = {"ok": ok, "message": message}
     image.delete()
+
+    # A generative model imported from the test fixtures (RK_MODEL, with RESTOREKIT_MODELS set):
+    # a new layer as the CLI makes it; a non-destructive filter refused (no progress or cancel).
+    if os.environ.get("RK_MODEL"):
+        generative = dict(model=os.environ["RK_MODEL"], steps=3, strength=0.5, seed=4)
+        generative["semantic-prompt"] = "a cat"
+        image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(os.environ["RK_SMALL"]))
+        ok, message = run(image, "new-layer", "Upsample to 2", **generative)
+        export(image, "generative.png")
+        results["generative"] = {"ok": ok, "message": message, "layers": len(image.get_layers())}
+        image.delete()
+        image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(os.environ["RK_SMALL"]))
+        ok, message = run(image, "non-destructive", "Deblur with sigma 1", **generative)
+        results["generative-filter"] = {"ok": ok, "message": message,
+                                        "filters": len(image.get_layers()[0].get_filters())}
+        image.delete()
 
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=1)

@@ -85,7 +85,7 @@ class Params(ctypes.Structure):
                 ("negative_prompt", ctypes.c_char_p), ("model", ctypes.c_char_p), ("strength", ctypes.c_float),
                 ("steps", ctypes.c_int), ("guidance", ctypes.c_float), ("seed", ctypes.c_uint64),
                 ("tile_size", ctypes.c_int), ("threads", ctypes.c_int), ("flags", ctypes.c_uint),
-                ("progress", PROGRESS), ("progress_user_data", ctypes.c_void_p)]
+                ("progress", PROGRESS), ("progress_user_data", ctypes.c_void_p), ("fidelity", ctypes.c_float)]
 
 
 def check_c():

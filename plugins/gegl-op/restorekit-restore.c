@@ -67,6 +67,11 @@ property_double (guidance, _("Guidance"), 5.5)
 property_seed (seed, _("Random seed"), rand)
     description (_("Random seed of generative models, 0 to 4294967295"))
 
+property_double (fidelity, _("Fidelity"), 1.0)
+    description (_("How far a generative model's result is pulled back onto the input through the "
+                   "restoration prompt's blur and downsampling (1: reproduces it), 0 to 1"))
+    value_range (0.0, 1.0)
+
 property_int (tile_size, _("Tile size"), 0)
     description (_("Side of the output tiles rendered at a time, 0 to 8192 pixels; 0 chooses "
                    "(256 here), sides below 64 use 64"))
@@ -131,6 +136,7 @@ params_of (GeglProperties *o, restore_params *params)
   params->steps              = o->steps;
   params->guidance           = o->guidance;
   params->seed               = o->seed;
+  params->fidelity           = o->fidelity;
   params->threads            = o->threads;
 }
 

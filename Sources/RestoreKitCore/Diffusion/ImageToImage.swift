@@ -63,6 +63,10 @@ public struct ImageToImage: Sendable {
 
     public let model: StableDiffusionModel
     public let controlNet: ControlNet?
+    /// The VAE's tiles (latent pixels) for images above 512²: larger would cost
+    /// memory by the square of the side; images within one tile are computed whole.
+    static let vaeTile = 64
+    static let vaeOverlap = 8
 
     public init(model: StableDiffusionModel, controlNet: ControlNet? = nil) {
         self.model = model
@@ -119,7 +123,8 @@ public struct ImageToImage: Sendable {
         let scale = model.vae.configuration.scalingFactor
 
         let (mean, deviation) = try meter.part(area * 0.6, kind: "encode") { tick in
-            try model.vae.latentDistribution(image, threads: threads, onLayer: tick)
+            try model.vae.latentDistribution(image, tile: Self.vaeTile, overlap: Self.vaeOverlap, threads: threads,
+                                             onLayer: tick)
         }
         let channels = mean.channels
         let (m, s) = (mean.planar(), deviation.planar())
@@ -140,7 +145,7 @@ public struct ImageToImage: Sendable {
             try Tensor(planar: $0, height: height, width: width, channels: channels)
         }
         let decoded = try meter.part(area * 1.4, kind: "decode") { tick in
-            try model.vae.decode(unscaled, threads: threads, onLayer: tick)
+            try model.vae.decode(unscaled, tile: Self.vaeTile, overlap: Self.vaeOverlap, threads: threads, onLayer: tick)
         }
         for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
         return decoded

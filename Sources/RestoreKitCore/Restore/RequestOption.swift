@@ -16,6 +16,7 @@ public struct RequestOption: Sendable, Hashable {
         case steps
         case guidance
         case seed
+        case fidelity
         case tileSize = "tile-size"
         case threads
         case linear
@@ -111,6 +112,9 @@ public struct RequestOption: Sendable, Hashable {
                       summary: "Classifier-free guidance scale of generative models"),
         RequestOption(id: .seed, kind: .integer(0 ... 4_294_967_295), scope: .stage,
                       summary: "Random seed of generative models"),
+        RequestOption(id: .fidelity, kind: .number(0 ... 1), scope: .stage,
+                      summary: "How far a generative model's result is pulled back onto the input through the "
+                          + "restoration prompt's blur and downsampling (1: reproduces it)"),
         RequestOption(id: .tileSize, kind: .integer(0 ... 8192), scope: .request,
                       summary: "Side of the output tiles rendered at a time, in pixels; 0 chooses from free memory, "
                           + "sides below 64 use 64"),

@@ -16,6 +16,9 @@ public struct RestorationRequest: Sendable, Hashable {
     public var guidance: Double
     /// Random seed of generative models.
     public var seed: UInt64
+    /// How far a generative model's result is pulled back onto the input
+    /// (`ConsistencyProjection`): 1 reproduces it through the prompt's degradation.
+    public var fidelity: Double
     /// Output tile side in pixels: 0 picks a power of two from free memory;
     /// sides below 64 use 64.
     public var tileSize: Int
@@ -34,6 +37,7 @@ public struct RestorationRequest: Sendable, Hashable {
         steps = 20
         guidance = 5.5
         seed = 0
+        fidelity = 1
         tileSize = 0
         threads = 0
         linear = false
@@ -59,6 +63,7 @@ public struct RestorationRequest: Sendable, Hashable {
         case .steps: return .integer(Int64(steps))
         case .guidance: return .number(guidance)
         case .seed: return .integer(Int64(clamping: seed))
+        case .fidelity: return .number(fidelity)
         case .tileSize: return .integer(Int64(tileSize))
         case .threads: return .integer(Int64(threads))
         case .linear: return .flag(linear)

@@ -12,7 +12,7 @@ message; a progress callable may raise to cancel, and its exception is
 re-raised from the call.
 
 Keyword parameters (every call): restoration, semantic, quality, negative,
-model, strength, steps, guidance, seed, tile_size, threads, linear, progress.
+model, strength, steps, guidance, seed, fidelity, tile_size, threads, linear, progress.
 One left out (or None) takes the library's default (restore_params_init);
 `options()` lists each with its default and range. A parameter set away from
 its default that no model used is reported with a `RestoreNotice` warning
@@ -90,6 +90,7 @@ class _Params(ctypes.Structure):
         ("flags", ctypes.c_uint),
         ("progress", PROGRESS),
         ("progress_user_data", ctypes.c_void_p),
+        ("fidelity", ctypes.c_float),
     ]
 
 
@@ -188,7 +189,8 @@ class _Call:
     left None keep restore_params_init's defaults."""
 
     def __init__(self, restoration=None, semantic=None, quality=None, negative=None, model=None, strength=None,
-                 steps=None, guidance=None, seed=None, tile_size=None, threads=None, linear=None, progress=None):
+                 steps=None, guidance=None, seed=None, fidelity=None, tile_size=None, threads=None, linear=None,
+                 progress=None):
         self.params = _Params()
         _lib.restore_params_init(_c.byref(self.params))
         # Keep the encoded strings alive for the call.
@@ -196,9 +198,9 @@ class _Call:
         p = self.params
         p.semantic_prompt, p.restoration_prompt, p.quality_prompt, p.negative_prompt, p.model = self.strings
         for field, value in (("strength", strength), ("steps", steps), ("guidance", guidance), ("seed", seed),
-                             ("tile_size", tile_size), ("threads", threads)):
+                             ("fidelity", fidelity), ("tile_size", tile_size), ("threads", threads)):
             if value is not None:
-                setattr(p, field, _integer(field, value) if field not in ("strength", "guidance") else value)
+                setattr(p, field, value if field in ("strength", "guidance", "fidelity") else _integer(field, value))
         if linear is not None:
             p.flags = FLAG_LINEAR if linear else 0
         self.raised = None

@@ -40,7 +40,7 @@ PIXELS = "R'G'B'A float"
 # Labels (with mnemonics) of the library's options; pixels here are never linear.
 LABELS = {"semantic-prompt": "_Semantic prompt", "restoration-prompt": "_Restoration prompt",
           "quality-prompt": "_Quality prompt", "negative-prompt": "_Negative prompt", "model": "_Model",
-          "strength": "S_trength", "steps": "Ste_ps", "guidance": "_Guidance", "seed": "See_d",
+          "strength": "S_trength", "steps": "Ste_ps", "guidance": "_Guidance", "seed": "See_d", "fidelity": "_Fidelity",
           "tile-size": "T_ile size", "threads": "T_hreads"}
 OPTIONS = [option for option in librestore.options() if option["name"] in LABELS]
 # The prompt fields, shown as labelled multi-line boxes above the knobs.

@@ -10,8 +10,8 @@
 /// (noise the prompt says the input carries is not to be reproduced), and U
 /// bicubic interpolation to the output size. It converges where D passes
 /// anything (the blur's transfer above 0); frequencies the degradation removes
-/// keep the generated detail. `fidelity` scales every correction: 1 enforces the
-/// prompt fully, 0 leaves the generation as it is.
+/// keep the generated detail. The result moves `fidelity` of the way from the
+/// generation to its projection: 1 enforces the prompt, 0 leaves the generation.
 struct ConsistencyProjection: Sendable {
     /// The stated blur σ (pixels of the output), if any.
     let blur: Double?
@@ -28,9 +28,12 @@ struct ConsistencyProjection: Sendable {
 
     /// `generated` (the output size, planar 0…1) projected onto `input`.
     func project(_ generated: Image, onto input: Image, context: RestorationContext) throws -> Image {
-        guard fidelity > 0 else { return generated }
+        guard fidelity > 0 else {
+            try context.report(1)
+            return generated
+        }
         var x = generated
-        let step = Float(fidelity), band = Float(noise)
+        let band = Float(noise)
         for k in 0 ..< Self.iterations {
             try context.report(Double(k) / Double(Self.iterations))
             var residual = try degrade(x, to: input)
@@ -41,9 +44,11 @@ struct ConsistencyProjection: Sendable {
             let correction = (residual.width, residual.height) == (x.width, x.height) ? residual
                 : try residual.resized(width: x.width, height: x.height, filter: .bicubic, antialias: false)
             for i in x.samples.indices {
-                x.samples[i] = min(max(x.samples[i] + step * correction.samples[i], 0), 1)
+                x.samples[i] = min(max(x.samples[i] + correction.samples[i], 0), 1)
             }
         }
+        let share = Float(fidelity)
+        for i in x.samples.indices { x.samples[i] = generated.samples[i] + share * (x.samples[i] - generated.samples[i]) }
         return x
     }
 

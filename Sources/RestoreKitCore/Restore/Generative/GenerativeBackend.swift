@@ -33,8 +33,9 @@ public final class GenerativeBackend: RestorationBackend {
 
     public var reads: Set<RequestOption.ID> {
         switch model.recipe {
-        case .oneStep: return [.semanticPrompt, .qualityPrompt]
-        case .refine: return [.semanticPrompt, .qualityPrompt, .negativePrompt, .steps, .guidance, .seed, .strength]
+        case .oneStep: return [.semanticPrompt, .qualityPrompt, .fidelity]
+        case .refine:
+            return [.semanticPrompt, .qualityPrompt, .negativePrompt, .steps, .guidance, .seed, .strength, .fidelity]
         }
     }
 

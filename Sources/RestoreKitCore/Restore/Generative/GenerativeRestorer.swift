@@ -77,7 +77,7 @@ struct GenerativeRestorer: WholeImageRestorer {
                          progress: progress)
         }
         let result = try Self.image(generated, width: padded.width, height: padded.height)
-        return try ConsistencyProjection(prompt: structure.prompt)
+        return try ConsistencyProjection(prompt: structure.prompt, fidelity: request.fidelity)
             .project(result, onto: image, context: context.scoped(0.95, 1, stage: "consistency"))
     }
 

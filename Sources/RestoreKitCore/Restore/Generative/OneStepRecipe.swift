@@ -39,7 +39,10 @@ public struct OneStepRecipe: Sendable {
                               report: progress)
         let context = try model.context(prompt, threads: threads)
         let scale = vae.configuration.scalingFactor
-        let mean = try meter.part(area * 0.6, kind: "encode") { try vae.encode(image, threads: threads, onLayer: $0) }
+        let mean = try meter.part(area * 0.6, kind: "encode") {
+            try vae.latentDistribution(image, tile: ImageToImage.vaeTile, overlap: ImageToImage.vaeOverlap,
+                                       threads: threads, onLayer: $0).mean
+        }
         let latents = mean.planar().map { $0 * scale }
         let timestep = scheduler.schedule.trainSteps - 1
         let prediction = try TiledDenoiser(model: model, controlNet: nil, tiles: tiles, threads: threads)
@@ -49,7 +52,10 @@ public struct OneStepRecipe: Sendable {
         let unscaled = try original.map { $0 / scale }.withUnsafeBufferPointer {
             try Tensor(planar: $0, height: height, width: width, channels: mean.channels)
         }
-        let decoded = try meter.part(area * 1.4, kind: "decode") { try vae.decode(unscaled, threads: threads, onLayer: $0) }
+        let decoded = try meter.part(area * 1.4, kind: "decode") {
+            try vae.decode(unscaled, tile: ImageToImage.vaeTile, overlap: ImageToImage.vaeOverlap, threads: threads,
+                           onLayer: $0)
+        }
         for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
         return decoded
     }
