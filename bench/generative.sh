@@ -123,4 +123,9 @@ for dir in $dirs; do
         echo "Peak resident memory of RestoreKit's DDIM refine run ($(basename "$dir"), ${size}×${size}, fp32 weights): $((peak / 1024)) MiB."
         echo
     fi
+    if [ -z "${GENERATIVE_MODELS:-}" ] && [ -x build/bin/restorekit ]; then
+        waited=$($py bench/generative_cancel.py build/bin/restorekit "$dir" 2>&1 | tail -1)
+        echo "A cancel 0.5 s into a full-size UNet evaluation ($(basename "$dir"), one-step, 512², through the Python binding's progress callable): returned after $waited s."
+        echo
+    fi
 done
