@@ -7,6 +7,8 @@ public final class GenerativeBackend: RestorationBackend {
     /// The sampler `refine` runs: the one chosen at import, else the model's own
     /// scheduler when RestoreKit has it, else DDIM (SD 1.5 ships a PNDM configuration).
     let scheduler: String
+    /// The sampler as the plan names it: "ddim (for the model's PNDMScheduler)" when it stands in.
+    let schedulerLabel: String
     private let cache = KeyedCache<Int, LoadedModel>()
 
     struct LoadedModel: Sendable {
@@ -20,6 +22,8 @@ public final class GenerativeBackend: RestorationBackend {
         let config = model.format == .diffusers
             ? try? SchedulerConfig.read(model.path + "/scheduler/scheduler_config.json") : nil
         scheduler = model.scheduler ?? config.flatMap(SchedulerFactory.name(of:)) ?? "ddim"
+        let standIn = model.scheduler == nil && config.flatMap(SchedulerFactory.name(of:)) == nil
+        schedulerLabel = standIn ? "\(scheduler) (for the model's \(config?.className ?? "unnamed scheduler"))" : scheduler
     }
 
     /// The backends of the models imported into `models` (none when its

@@ -24,7 +24,7 @@ struct GenerativeRestorer: WholeImageRestorer {
         case .oneStep: return "one-step, \(model.base)"
         case .refine:
             let guidance = request.guidance > 1 ? "guidance \(request.guidance)" : "no guidance"
-            return "refine, \(model.base)\(model.controlNet == nil ? "" : " + ControlNet"): \(backend.scheduler) "
+            return "refine, \(model.base)\(model.controlNet == nil ? "" : " + ControlNet"): \(backend.schedulerLabel) "
                 + "\(request.steps) steps at strength \(request.strength), \(guidance), seed \(request.seed)"
         }
     }
@@ -56,7 +56,7 @@ struct GenerativeRestorer: WholeImageRestorer {
                 : try image.resized(width: ow, height: oh, filter: .bicubic)
         }
         let generation = context.scoped(share, 0.95, stage: "generate")
-        let (pixels, padded) = try Self.tensor(base, multiple: loaded.model.vae.configuration.downscale)
+        let (pixels, size) = try Self.tensor(base, multiple: loaded.model.vae.configuration.downscale)
         let progress: (Double) throws -> Void = { try generation.report($0) }
         let generated: Tensor
         switch recipe {
@@ -76,7 +76,7 @@ struct GenerativeRestorer: WholeImageRestorer {
                 .restore(pixels, prompt: conditioning, tile: latentTile, overlap: latentTile / 4, threads: context.threads,
                          progress: progress)
         }
-        let result = try Self.image(generated, width: padded.width, height: padded.height)
+        let result = try Self.image(generated, width: size.width, height: size.height)
         return try ConsistencyProjection(prompt: structure.prompt, fidelity: request.fidelity)
             .project(result, onto: image, context: context.scoped(0.95, 1, stage: "consistency"))
     }
