@@ -40,7 +40,7 @@ import Testing
         #expect(forced.inertOptions.map(\.reason) == ["no installed model reads it",
                                                       "the models this restoration uses do not read it"])
         #expect(RestorationEngine(backends: [SteeredBackend(), ClassicBackend()]).unusedOptions.map(\.id)
-            == [.qualityPrompt, .negativePrompt, .guidance, .seed])
+            == [.qualityPrompt, .negativePrompt, .guidance, .seed, .fidelity])
     }
 
     @Test func strengthOnlyBlendsSameSizeStages() throws {

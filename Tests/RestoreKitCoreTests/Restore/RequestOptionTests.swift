@@ -19,6 +19,7 @@ import Testing
         switch id {
         case .strength: r.strength = value
         case .guidance: r.guidance = value
+        case .fidelity: r.fidelity = value
         case .steps: r.steps = Int(value)
         case .seed: r.seed = value < 0 ? UInt64.max : UInt64(value)
         case .tileSize: r.tileSize = Int(value)
