@@ -8,7 +8,7 @@
 # resident memory of RestoreKit's DDIM run. The DDIM rows are slow (about 40 UNet
 # evaluations a run on each side): the section takes about half an hour per model.
 #
-#   bench/generative.sh [--quick]      (--quick: SD 1.5 only)
+#   bench/generative.sh [--quick]      (--quick, or GENERATIVE_QUICK=--quick: SD 1.5 only)
 #
 # For trying it out (none of these is set by `make bench`):
 #   RKBENCH=PATH                a built rkbench, used as it is (no swift build)
@@ -18,7 +18,7 @@
 #   GENERATIVE_REPEAT=R         every row's repeats instead of 3, 3, 1
 set -eu
 cd "$(dirname "$0")/.."
-quick=${1:-}
+quick=${1:-${GENERATIVE_QUICK:-}}
 if [ -n "${RKBENCH:-}" ]; then
     rk=$RKBENCH
 else
