@@ -105,6 +105,11 @@ def configs():
         write("config", "scheduler-%d" % i, joined(json.dumps(config, indent=2), bytes([3 + 7 * i])))
     write("json", "values", '[null, true, false, 0, -0.5, 1e-7, 12345678901234567, "\\u00e9\\ud83d\\ude00\\n", {}, []]')
     write("json", "index", json.dumps({"metadata": {"total_size": 16}, "weight_map": {"a.weight": "x.safetensors"}}))
+    file = {"path": "/m/unet/diffusion_pytorch_model.safetensors", "size": 12, "sha256": "0" * 64}
+    write("json", "generative", json.dumps({"format": "restorekit-generative-1", "models": [
+        {"name": "sd15", "recipe": "refine", "format": "diffusers", "path": "/m", "base": "SD 1.x",
+         "prediction": "epsilon", "controlnet": None, "scheduler": "lcm", "files": [file],
+         "loras": [{"file": file, "scale": 0.5}]}]}, indent=2))
 
 
 def byte_symbols():

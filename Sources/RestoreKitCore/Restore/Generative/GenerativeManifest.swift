@@ -31,7 +31,8 @@ public struct GenerativeManifest: Sendable, Equatable {
             throw bad("no \(Self.format) format or models list")
         }
         func file(_ value: JSONValue) throws -> ImportedModel.File {
-            guard let path = value["path"]?.string, let size = value["size"]?.int, let sha = value["sha256"]?.string else {
+            guard let path = value["path"]?.string, let size = value["size"]?.int, size >= 0,
+                  let sha = value["sha256"]?.string else {
                 throw bad("a file without path, size or sha256")
             }
             return ImportedModel.File(path: path, size: size, sha256: sha)
@@ -48,7 +49,9 @@ public struct GenerativeManifest: Sendable, Equatable {
                 name: name, recipe: recipe, format: format, path: path, base: base, prediction: prediction,
                 files: try files.map(file),
                 loras: try loras.map { lora in
-                    guard let scale = lora["scale"]?.double, let f = lora["file"] else { throw bad("a LoRA without scale") }
+                    guard let scale = lora["scale"]?.double, scale.isFinite, let f = lora["file"] else {
+                        throw bad("a LoRA without a finite scale")
+                    }
                     return ImportedModel.LoRAFile(file: try file(f), scale: scale)
                 },
                 controlNet: entry["controlnet"]?.string, scheduler: entry["scheduler"]?.string)
