@@ -57,6 +57,7 @@ CASES = [  # fixture, scheduler, steps, strength, guidance, seed, controlnet, co
     ("sd1", "euler-ancestral", 4, 0.6, 1.0, 11, None, 1.0),
     ("sd1", "ddpm", 6, 0.5, 3.0, 2**40 + 5, None, 1.0),
     ("sd1", "lcm", 4, 1.0, 1.0, 7, None, 1.0),
+    ("sd1", "pndm", 6, 0.6, 3.0, 13, None, 1.0),  # SD 1.5's own sampler (PLMS)
     ("sd2", "dpm++2m-karras", 6, 0.8, 4.0, 9, None, 1.0),
     ("sd2", "euler", 5, 0.5, 2.0, 0, None, 1.0),
     ("sd1", "ddim", 4, 0.7, 4.0, 5, "controlnet-sd1", 0.7),

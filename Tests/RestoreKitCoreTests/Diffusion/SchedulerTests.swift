@@ -26,11 +26,13 @@ import Testing
         for name in SchedulerFactory.names {
             var scheduler = try SchedulerFactory.make(name, config: Self.config())
             try scheduler.setTimesteps(4)
-            #expect(scheduler.timesteps.count == 4, "\(name)")
+            // PLMS takes its first step twice: one timestep more.
+            #expect(scheduler.timesteps.count == (name == "pndm" ? 5 : 4), "\(name)")
             #expect(scheduler.stepIndex == 0)
         }
-        Self.expectError(.invalidArgument, "unknown scheduler 'pndm'") {
-            _ = try SchedulerFactory.make("pndm", config: Self.config())
+        #expect(SchedulerFactory.name(of: Self.config()) == "pndm")
+        Self.expectError(.invalidArgument, "unknown scheduler 'plms'") {
+            _ = try SchedulerFactory.make("plms", config: Self.config())
         }
     }
 
