@@ -24,7 +24,8 @@ public struct PNDMScheduler: DiffusionScheduler {
     public var initNoiseSigma: Float { 1 }
 
     public init(config: SchedulerConfig) throws {
-        schedule = try NoiseSchedule(config, terminalFloor: false)
+        // diffusers' PNDM has no zero-SNR rescaling: it ignores that key.
+        schedule = try NoiseSchedule(config.setting("rescale_betas_zero_snr", .bool(false)), terminalFloor: false)
         prediction = try PredictionType.read(config)
         guard prediction != .sample else {
             throw config.unsupported("prediction_type", .string("sample"), expected: "epsilon, v_prediction")
@@ -87,15 +88,26 @@ public struct PNDMScheduler: DiffusionScheduler {
             let sixth = Float(1.0 / 24.0)
             combined = (0 ..< e1.count).map { sixth * (55 * e1[$0] - 59 * e2[$0] + 37 * e3[$0] - 9 * e4[$0]) }
         }
+        let result = try previousSample(x, t, previous, combined)
         counter += 1
         stepIndex += 1
-        return previousSample(x, t, previous, combined)
+        return result
+    }
+
+    /// ᾱ at training step `t`, counted from the end when negative as numpy indexes
+    /// (trailing spacing's last timestep can be −1, and diffusers' PNDM keeps it).
+    private func alphaCumprod(_ t: Int) throws -> Float {
+        let count = schedule.alphasCumprod.count
+        guard t >= -count, t < count else {
+            throw RestoreError(.invalidArgument, "PNDM: timestep \(t) is outside the \(count) training steps")
+        }
+        return schedule.alphasCumprod[t >= 0 ? t : count + t]
     }
 
     /// The sample at `previous` from `sample` at `t` along `output` (ε, or v turned into ε).
-    private func previousSample(_ sample: [Float], _ t: Int, _ previous: Int, _ output: [Float]) -> [Float] {
-        let alpha = schedule.alphasCumprod[t]
-        let alphaPrevious = previous >= 0 ? schedule.alphasCumprod[previous] : finalAlphaCumprod
+    private func previousSample(_ sample: [Float], _ t: Int, _ previous: Int, _ output: [Float]) throws -> [Float] {
+        let alpha = try alphaCumprod(t)
+        let alphaPrevious = previous >= 0 ? try alphaCumprod(previous) : finalAlphaCumprod
         let beta = 1 - alpha, betaPrevious = 1 - alphaPrevious
         var epsilon = output
         if prediction == .velocity {
@@ -110,6 +122,6 @@ public struct PNDMScheduler: DiffusionScheduler {
 
     public func addNoise(_ original: [Float], noise: [Float]) throws -> [Float] {
         try checkNoise(original, noise)
-        return DDPMScheduler.noised(original, noise, alphaCumprod: schedule.alphasCumprod[Int(timesteps[stepIndex])])
+        return DDPMScheduler.noised(original, noise, alphaCumprod: try alphaCumprod(Int(timesteps[stepIndex])))
     }
 }
