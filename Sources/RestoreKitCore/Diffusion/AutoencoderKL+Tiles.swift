@@ -6,14 +6,22 @@
 /// the difference at the borders. An image within one tile gets the whole
 /// computation exactly.
 extension AutoencoderKL {
+    /// The tiles (latent pixels) the generative recipes use: 512² pixels, what SD
+    /// was trained on; larger would cost memory by the square of the side.
+    public static let tileSide = 64
+    /// Their least overlap: 64 pixels of blending.
+    public static let tileOverlap = 8
+
     /// `latentDistribution` of `image`, tile by tile (`tile` latent pixels a side
     /// overlapping by `overlap`).
     public func latentDistribution(_ image: Tensor, tile: Int, overlap: Int, threads: Int,
                                    onLayer: (() throws -> Void)? = nil) throws -> (mean: Tensor, deviation: Tensor) {
         let d = configuration.downscale
-        guard image.height % d == 0, image.width % d == 0 else { return try latentDistribution(image, threads: threads) }
         let tiles = LatentTiles(height: image.height / d, width: image.width / d, tile: tile, overlap: overlap)
-        guard tiles.windows.count > 1 else { return try latentDistribution(image, threads: threads, onLayer: onLayer) }
+        // One tile, or sides the VAE refuses (the whole computation says why).
+        guard tiles.windows.count > 1, image.height % d == 0, image.width % d == 0 else {
+            return try latentDistribution(image, threads: threads, onLayer: onLayer)
+        }
         let c = configuration.latentChannels
         var mean = [Float](repeating: 0, count: c * tiles.height * tiles.width), deviation = mean
         for window in tiles.windows {

@@ -63,21 +63,17 @@ public struct ImageToImage: Sendable {
 
     public let model: StableDiffusionModel
     public let controlNet: ControlNet?
-    /// The VAE's tiles (latent pixels) for images above 512²: larger would cost
-    /// memory by the square of the side; images within one tile are computed whole.
-    static let vaeTile = 64
-    static let vaeOverlap = 8
 
     public init(model: StableDiffusionModel, controlNet: ControlNet? = nil) {
         self.model = model
         self.controlNet = controlNet
     }
 
-    /// The scheduler `settings` asks for, and its name: the model's own when it
-    /// names none (nil when the model's class is not one RestoreKit has).
-    public func scheduler(_ settings: Settings) throws -> (scheduler: any DiffusionScheduler, name: String)? {
+    /// The scheduler `settings` asks for: the model's own when it names none (nil
+    /// when the model's class is not one RestoreKit has).
+    func scheduler(_ settings: Settings) throws -> (any DiffusionScheduler)? {
         guard let name = settings.scheduler ?? SchedulerFactory.name(of: model.schedulerConfig) else { return nil }
-        return (try SchedulerFactory.make(name, config: model.schedulerConfig), name)
+        return try SchedulerFactory.make(name, config: model.schedulerConfig)
     }
 
     /// The image (height × width × 3, −1…1) made from `image` (the same shape,
@@ -100,7 +96,7 @@ public struct ImageToImage: Sendable {
         if let control, control.height != image.height || control.width != image.width || control.channels != 3 {
             throw RestoreError(.invalidArgument, "the control image \(control.shapeDescription) differs from the image \(image.shapeDescription)")
         }
-        guard var (scheduler, _) = try self.scheduler(settings) else {
+        guard var scheduler = try self.scheduler(settings) else {
             throw RestoreError(.unsupported, "the model's scheduler (\(model.schedulerConfig.className ?? "unnamed")) is not one RestoreKit has; choose one of \(SchedulerFactory.names.joined(separator: ", "))")
         }
         try scheduler.setTimesteps(settings.steps, strength: settings.strength)
@@ -112,7 +108,7 @@ public struct ImageToImage: Sendable {
         // measured at 512², a ControlNet about half a UNet).
         let area = Double(height * width)
         let evaluation = controlNet == nil ? 1.0 : 1.5
-        let tiled = Double(tiles.windows.reduce(0) { $0 + $1.rows.count * $1.columns.count })
+        let tiled = Double(tiles.coveredArea)
         let meter = WorkMeter(total: area * 2 + tiled * evaluation * (guided ? 2 : 1)
                                   * Double(scheduler.remainingTimesteps.count), report: progress)
 
@@ -123,7 +119,8 @@ public struct ImageToImage: Sendable {
         let scale = model.vae.configuration.scalingFactor
 
         let (mean, deviation) = try meter.part(area * 0.6, kind: "encode") { tick in
-            try model.vae.latentDistribution(image, tile: Self.vaeTile, overlap: Self.vaeOverlap, threads: threads,
+            try model.vae.latentDistribution(image, tile: AutoencoderKL.tileSide, overlap: AutoencoderKL.tileOverlap,
+                                             threads: threads,
                                              onLayer: tick)
         }
         let channels = mean.channels
@@ -145,7 +142,8 @@ public struct ImageToImage: Sendable {
             try Tensor(planar: $0, height: height, width: width, channels: channels)
         }
         let decoded = try meter.part(area * 1.4, kind: "decode") { tick in
-            try model.vae.decode(unscaled, tile: Self.vaeTile, overlap: Self.vaeOverlap, threads: threads, onLayer: tick)
+            try model.vae.decode(unscaled, tile: AutoencoderKL.tileSide, overlap: AutoencoderKL.tileOverlap,
+                                 threads: threads, onLayer: tick)
         }
         for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
         return decoded

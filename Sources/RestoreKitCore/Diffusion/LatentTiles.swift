@@ -44,6 +44,10 @@ struct LatentTiles {
         self.total = total
     }
 
+    /// Latent pixels over all windows (overlaps counted once per window): the work
+    /// of one tiled evaluation.
+    var coveredArea: Int { windows.reduce(0) { $0 + $1.rows.count * $1.columns.count } }
+
     /// The window's part of `planar` latents (channels planes of height × width).
     func crop(_ planar: [Float], channels: Int, _ window: Window) throws -> Tensor {
         let (h, w) = (window.rows.count, window.columns.count)

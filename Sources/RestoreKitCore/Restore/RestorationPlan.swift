@@ -117,6 +117,6 @@ extension RestorationPlan {
 
     /// Whether a stage generates detail with a diffusion model.
     public var isGenerative: Bool {
-        stages.contains { if case .generate = $0.task { true } else { false } }
+        stages.contains { $0.task.isGenerative }
     }
 }

@@ -179,7 +179,7 @@ public struct RestorationPlanner: Sendable {
         if stages.isEmpty { return [InertOptions(options: inert, reason: "there is nothing to restore")] }
         let installed = backends.reduce(into: Set<RequestOption.ID>()) { $0.formUnion($1.reads) }
         enum Why { case sizeChanging, notInstalled, notPlanned }
-        let generative = stages.contains { if case .generate = $0.task { true } else { false } }
+        let generative = stages.contains { $0.task.isGenerative }
         let why = inert.map { option -> Why in
             option.id == .strength && !generative ? .sizeChanging
                 : installed.contains(option.id) ? .notPlanned : .notInstalled

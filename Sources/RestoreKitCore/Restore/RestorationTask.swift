@@ -86,3 +86,10 @@ extension RestorationTask {
         }
     }
 }
+
+extension RestorationTask {
+    /// Whether the task generates detail with a diffusion model.
+    public var isGenerative: Bool {
+        if case .generate = self { true } else { false }
+    }
+}

@@ -16,17 +16,24 @@ public enum FileIO {
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(status.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        try forEachChunk(fd, path, size: 1 << 16) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Reads the open file `fd` (named `path` in errors) to its end, handing
+    /// `body` each chunk of at most `size` bytes.
+    private static func forEachChunk(_ fd: Int32, _ path: String, size: Int,
+                                     _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: size)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("cannot read '\(path)'")
             }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0 ..< n])
+            if n == 0 { return }
+            try body(chunk[0 ..< n])
         }
-        return bytes
     }
 
     /// The size and sha256 (hex) of the file at `path`, read in chunks so that
@@ -36,16 +43,9 @@ public enum FileIO {
         guard fd >= 0 else { throw ioError("cannot open '\(path)'") }
         defer { close(fd) }
         var hash = SHA256(), size = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError("cannot read '\(path)'")
-            }
-            if n == 0 { break }
-            hash.update(n == chunk.count ? chunk : Array(chunk[0 ..< n]))
-            size += n
+        try forEachChunk(fd, path, size: 1 << 20) {
+            hash.update(Array($0))
+            size += $0.count
         }
         return (size, hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
     }

@@ -21,9 +21,10 @@ public final class GenerativeBackend: RestorationBackend {
         self.models = models
         let config = model.format == .diffusers
             ? try? SchedulerConfig.read(model.path + "/scheduler/scheduler_config.json") : nil
-        scheduler = model.scheduler ?? config.flatMap(SchedulerFactory.name(of:)) ?? "ddim"
-        let standIn = model.scheduler == nil && config.flatMap(SchedulerFactory.name(of:)) == nil
-        schedulerLabel = standIn ? "\(scheduler) (for the model's \(config?.className ?? "unnamed scheduler"))" : scheduler
+        let own = config.flatMap(SchedulerFactory.name(of:))
+        scheduler = model.scheduler ?? own ?? "ddim"
+        schedulerLabel = model.scheduler == nil && own == nil
+            ? "\(scheduler) (for the model's \(config?.className ?? "unnamed scheduler"))" : scheduler
     }
 
     /// The backends of the models imported into `models` (none when its

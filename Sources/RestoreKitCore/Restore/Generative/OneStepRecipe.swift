@@ -35,12 +35,11 @@ public struct OneStepRecipe: Sendable {
         let (height, width) = (image.height / downscale, image.width / downscale)
         let tiles = LatentTiles(height: height, width: width, tile: tile, overlap: overlap)
         let area = Double(height * width)
-        let meter = WorkMeter(total: area * 2 + Double(tiles.windows.reduce(0) { $0 + $1.rows.count * $1.columns.count }),
-                              report: progress)
+        let meter = WorkMeter(total: area * 2 + Double(tiles.coveredArea), report: progress)
         let context = try model.context(prompt, threads: threads)
         let scale = vae.configuration.scalingFactor
         let mean = try meter.part(area * 0.6, kind: "encode") {
-            try vae.latentDistribution(image, tile: ImageToImage.vaeTile, overlap: ImageToImage.vaeOverlap,
+            try vae.latentDistribution(image, tile: AutoencoderKL.tileSide, overlap: AutoencoderKL.tileOverlap,
                                        threads: threads, onLayer: $0).mean
         }
         let latents = mean.planar().map { $0 * scale }
@@ -53,7 +52,7 @@ public struct OneStepRecipe: Sendable {
             try Tensor(planar: $0, height: height, width: width, channels: mean.channels)
         }
         let decoded = try meter.part(area * 1.4, kind: "decode") {
-            try vae.decode(unscaled, tile: ImageToImage.vaeTile, overlap: ImageToImage.vaeOverlap, threads: threads,
+            try vae.decode(unscaled, tile: AutoencoderKL.tileSide, overlap: AutoencoderKL.tileOverlap, threads: threads,
                            onLayer: $0)
         }
         for i in 0 ..< decoded.count { decoded.pointer[i] = min(max(decoded.pointer[i], -1), 1) }
